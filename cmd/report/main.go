@@ -1,0 +1,37 @@
+// Command report is formgate's AWS Lambda function: the `bootstrap` of a
+// provided.al2023 runtime. It serves the gate behind API Gateway REST and
+// HTTP APIs, Function URLs and ALBs alike.
+//
+// Build: GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags="-s -w" -o bootstrap ./cmd/report
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/formgate/formgate/app"
+	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/lambdaproxy"
+)
+
+func main() {
+	level := new(slog.LevelVar)
+	// JSON lines: CloudWatch Logs Insights parses their fields.
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		// Fail the init, loudly: a function without its secret must not run
+		// (random per-container keys would reject each other's cookies).
+		log.Error("formgate cannot start: fix the function's environment", "err", err)
+		os.Exit(1)
+	}
+	level.Set(cfg.LogLevel)
+	h, err := app.New(cfg, log)
+	if err != nil {
+		log.Error("formgate cannot start", "err", err)
+		os.Exit(1)
+	}
+	lambda.StartHandler(lambdaproxy.New(h, log))
+}

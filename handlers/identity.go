@@ -1,0 +1,31 @@
+package handlers
+
+import "context"
+
+// Identity is who the gate let through and how. A report handler mounted
+// behind the gate reads it with IdentityFrom.
+type Identity struct {
+	User string
+	// Via is how the user proved it: ViaSession (cookie), ViaForm (the login
+	// form, this very request) or ViaBasic (Authorization header).
+	Via string
+}
+
+// Ways an Identity can be proved.
+const (
+	ViaSession = "session"
+	ViaForm    = "form"
+	ViaBasic   = "basic"
+)
+
+type identityKey struct{}
+
+func withIdentity(ctx context.Context, id Identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
+// IdentityFrom returns the identity the gate put in ctx.
+func IdentityFrom(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(Identity)
+	return id, ok
+}

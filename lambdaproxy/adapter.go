@@ -1,0 +1,189 @@
+// Package lambdaproxy runs a plain http.Handler behind every Lambda front
+// door: API Gateway REST API (payload v1), HTTP API (payload v2), Lambda
+// Function URLs and Application Load Balancers. One Adapter serves them
+// all and tells them apart by the event's shape, so the same bootstrap
+// binary can sit behind any of them.
+//
+// It knows nothing about authentication. It gives the handler what the
+// front doors hide in the event: the body (base64 or not), every header
+// value in canonical case, the cookies (a separate array in v2), the
+// client's address, and the public path prefix (API Gateway stage) through
+// package basepath.
+package lambdaproxy
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/formgate/formgate/basepath"
+)
+
+// Kind is the front door an event came through.
+type Kind int
+
+// The front doors an Adapter serves.
+const (
+	Unknown Kind = iota
+	RESTv1
+	HTTPv2
+	FunctionURL
+	ALB
+)
+
+func (k Kind) String() string {
+	return [...]string{"unknown", "rest-v1", "http-v2", "function-url", "alb"}[k]
+}
+
+// ErrUnknownEvent is returned for an event of no known shape (not an HTTP
+// request). There is no HTTP client to answer, so it goes back to the
+// runtime as an invocation error.
+var ErrUnknownEvent = errors.New("lambdaproxy: event is not an API Gateway, Function URL or ALB request")
+
+// Adapter is a lambda.Handler that serves HTTP events with an http.Handler.
+type Adapter struct {
+	h   http.Handler
+	log *slog.Logger
+}
+
+var _ lambda.Handler = (*Adapter)(nil)
+
+// New returns an Adapter serving h.
+func New(h http.Handler, log *slog.Logger) *Adapter {
+	return &Adapter{h: h, log: log}
+}
+
+// probe holds just enough of any event to tell its kind.
+type probe struct {
+	Version        string `json:"version"`
+	HTTPMethod     string `json:"httpMethod"`
+	RequestContext struct {
+		ELB        json.RawMessage `json:"elb"`
+		HTTP       json.RawMessage `json:"http"`
+		DomainName string          `json:"domainName"`
+	} `json:"requestContext"`
+}
+
+// Detect tells which front door sent payload.
+func Detect(payload []byte) Kind {
+	var p probe
+	if json.Unmarshal(payload, &p) != nil {
+		return Unknown
+	}
+	switch {
+	case len(p.RequestContext.ELB) > 0:
+		return ALB
+	case len(p.RequestContext.HTTP) > 0 && strings.Contains(p.RequestContext.DomainName, ".lambda-url."):
+		return FunctionURL
+	case len(p.RequestContext.HTTP) > 0 || p.Version == "2.0":
+		return HTTPv2
+	case p.HTTPMethod != "":
+		return RESTv1
+	}
+	return Unknown
+}
+
+// Invoke serves one event; it is the entry point the Lambda runtime calls.
+func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var door interface {
+		request(ctx context.Context) (*http.Request, error)
+		response(rec *recorder) any
+	}
+	kind := Detect(payload)
+	switch kind {
+	case RESTv1:
+		door = new(restV1)
+	case HTTPv2, FunctionURL:
+		door = new(httpV2)
+	case ALB:
+		door = new(alb)
+	default:
+		a.log.Error("unknown event", "bytes", len(payload))
+		return nil, ErrUnknownEvent
+	}
+	if err := json.Unmarshal(payload, door); err != nil {
+		a.log.Error("malformed event", "kind", kind.String(), "err", err)
+		return nil, fmt.Errorf("lambdaproxy: decode %s event: %w", kind, err)
+	}
+	rec := newRecorder()
+	req, err := door.request(ctx)
+	if err != nil {
+		// The client sent something the front door passed on but no
+		// handler can read (e.g. a body that is not valid base64).
+		a.log.Info("bad request", "kind", kind.String(), "err", err)
+		http.Error(rec, "bad request: "+err.Error(), http.StatusBadRequest)
+	} else {
+		a.h.ServeHTTP(rec, req)
+		if req.Method == http.MethodHead {
+			rec.body.Reset()
+		}
+	}
+	return json.Marshal(door.response(rec))
+}
+
+// in is the front-door-neutral form of a request that every event is
+// turned into before it becomes an *http.Request.
+type in struct {
+	method, path, rawQuery string
+	prefix                 string // public path prefix, e.g. "/dev"
+	header                 http.Header
+	body                   string
+	base64                 bool
+	remoteIP, host         string
+}
+
+func (i in) build(ctx context.Context) (*http.Request, error) {
+	body := []byte(i.body)
+	if i.base64 {
+		var err error
+		if body, err = base64.StdEncoding.DecodeString(i.body); err != nil {
+			return nil, errors.New("body is marked base64 but is not valid base64")
+		}
+	}
+	if i.path == "" || i.path[0] != '/' {
+		i.path = "/" + i.path
+	}
+	u := &url.URL{Path: i.path, RawQuery: i.rawQuery}
+	req, err := http.NewRequestWithContext(basepath.With(ctx, i.prefix), i.method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.RequestURI = u.RequestURI()
+	req.Header = i.header
+	req.Host = i.header.Get("Host")
+	if req.Host == "" {
+		req.Host = i.host
+	}
+	req.URL.Host = ""
+	if i.remoteIP != "" {
+		req.RemoteAddr = net.JoinHostPort(i.remoteIP, "0")
+	}
+	return req, nil
+}
+
+// headerFrom merges single- and multi-value header maps into canonical
+// case. When both hold a name, the multi-value list wins: it is complete.
+func headerFrom(single map[string]string, multi map[string][]string) http.Header {
+	h := make(http.Header, len(single)+len(multi))
+	for k, vs := range multi {
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	for k, v := range single {
+		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
+			h.Set(k, v)
+		}
+	}
+	return h
+}

@@ -1,0 +1,93 @@
+package lambdaproxy
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// recorder is the http.ResponseWriter an event's handler writes to; its
+// contents become the event response.
+type recorder struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.wroteHeader {
+		return
+	}
+	r.status, r.wroteHeader = code, true
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if !r.wroteHeader {
+		r.WriteHeader(http.StatusOK)
+	}
+	if r.header.Get("Content-Type") == "" && r.body.Len() == 0 {
+		r.header.Set("Content-Type", http.DetectContentType(b))
+	}
+	return r.body.Write(b)
+}
+
+// encodedBody returns the body for the event response: as it is when it is
+// text, else base64 (front doors would mangle binary bytes in a JSON
+// string).
+func (r *recorder) encodedBody() (body string, isBase64 bool) {
+	if r.body.Len() == 0 || isText(r.header.Get("Content-Type")) {
+		return r.body.String(), false
+	}
+	return base64.StdEncoding.EncodeToString(r.body.Bytes()), true
+}
+
+// statusDescription is ALB's "200 OK".
+func (r *recorder) statusDescription() string {
+	return fmt.Sprintf("%d %s", r.status, http.StatusText(r.status))
+}
+
+// singleHeaders joins repeated values with ", " (RFC 9110 5.3), skipping
+// names listed in skip.
+func singleHeaders(h http.Header, skip ...string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		if len(vs) == 0 || contains(skip, k) {
+			continue
+		}
+		out[k] = strings.Join(vs, ", ")
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isText(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(mt, "text/"),
+		mt == "application/json", mt == "application/xml", mt == "application/javascript",
+		mt == "application/x-www-form-urlencoded", mt == "image/svg+xml",
+		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
+		cs := strings.ToLower(params["charset"])
+		return cs == "" || cs == "utf-8" || cs == "us-ascii"
+	}
+	return false
+}

@@ -1,0 +1,89 @@
+// Package session turns a logged-in user into a cookie value and back. The
+// value is signed (HMAC-SHA256) and encrypted (AES-256) by
+// gorilla/securecookie, with keys derived from the configured secret, so
+// every Lambda container built from the same configuration accepts the
+// others' cookies.
+package session
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+// CookieName is the name of the session cookie. securecookie binds it into
+// the MAC, so a value cannot be replayed under another cookie name.
+const CookieName = "formgate"
+
+// Session is what a cookie proves.
+type Session struct {
+	User string `json:"u"`
+}
+
+// Codec encodes and decodes session cookie values.
+type Codec struct {
+	codecs []securecookie.Codec
+	ttl    time.Duration
+}
+
+// NewCodec derives the cookie keys from secret (and, during a rotation,
+// previous) and returns a Codec whose values expire after ttl.
+func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("session: empty secret")
+	}
+	var pairs [][]byte
+	for _, s := range [][]byte{secret, previous} {
+		if len(s) == 0 {
+			continue
+		}
+		// Separate keys for signing and encrypting, each bound to its use by
+		// the HKDF info string, so one secret never serves two purposes.
+		hashKey, err := hkdf.Key(sha256.New, s, nil, "formgate session hmac-sha256", 32)
+		if err != nil {
+			return nil, fmt.Errorf("session: derive hash key: %w", err)
+		}
+		blockKey, err := hkdf.Key(sha256.New, s, nil, "formgate session aes-256", 32)
+		if err != nil {
+			return nil, fmt.Errorf("session: derive block key: %w", err)
+		}
+		pairs = append(pairs, hashKey, blockKey)
+	}
+	// The first pair encodes; all pairs decode (key rotation).
+	codecs := securecookie.CodecsFromPairs(pairs...)
+	for _, c := range codecs {
+		sc := c.(*securecookie.SecureCookie)
+		// The codec's MaxAge checks the timestamp inside the MAC, so a stolen
+		// cookie stops working after the TTL even if a client ignores the
+		// cookie's own Max-Age.
+		sc.MaxAge(int(ttl / time.Second))
+		sc.SetSerializer(securecookie.JSONEncoder{})
+	}
+	return &Codec{codecs: codecs, ttl: ttl}, nil
+}
+
+// TTL is how long a session lasts; the cookie's Max-Age uses it too.
+func (c *Codec) TTL() time.Duration { return c.ttl }
+
+// Encode returns the cookie value for s.
+func (c *Codec) Encode(s Session) (string, error) {
+	return securecookie.EncodeMulti(CookieName, s, c.codecs...)
+}
+
+// Decode returns the session in value. Any error (expired, tampered, made
+// with another key, malformed) means "no session"; the error says which for
+// the log and never contains the value.
+func (c *Codec) Decode(value string) (Session, error) {
+	var s Session
+	if err := securecookie.DecodeMulti(CookieName, value, &s, c.codecs...); err != nil {
+		return Session{}, err
+	}
+	if s.User == "" {
+		return Session{}, errors.New("session: cookie has no user")
+	}
+	return s, nil
+}

@@ -1,0 +1,120 @@
+package session
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+var (
+	secretA = bytes.Repeat([]byte("a"), 32)
+	secretB = bytes.Repeat([]byte("b"), 32)
+)
+
+func mustCodec(t testing.TB, secret, previous []byte, ttl time.Duration) *Codec {
+	t.Helper()
+	c, err := NewCodec(secret, previous, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestRoundTrip(t *testing.T) {
+	c := mustCodec(t, secretA, nil, time.Hour)
+	v, err := c.Encode(Session{User: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(v, "anna") {
+		t.Fatalf("cookie value shows the user name in clear: %q", v)
+	}
+	s, err := c.Decode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.User != "anna" {
+		t.Fatalf("user = %q, want anna", s.User)
+	}
+}
+
+func TestRejects(t *testing.T) {
+	c := mustCodec(t, secretA, nil, time.Hour)
+	good, err := c.Encode(Session{User: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreign, err := mustCodec(t, secretB, nil, time.Hour).Encode(Session{User: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := []byte(good)
+	tampered[len(tampered)/2] ^= 0x01
+	for name, v := range map[string]string{
+		"other key": foreign,
+		"tampered":  string(tampered),
+		"empty":     "",
+		"garbage":   "not-a-cookie",
+		"truncated": good[:len(good)-4],
+	} {
+		t.Run(name, func(t *testing.T) {
+			if s, err := c.Decode(v); err == nil {
+				t.Fatalf("Decode accepted %s value, session %+v", name, s)
+			}
+		})
+	}
+}
+
+func TestExpires(t *testing.T) {
+	// synctest's clock lets the TTL pass without the test waiting for it.
+	synctest.Test(t, func(t *testing.T) {
+		c := mustCodec(t, secretA, nil, time.Minute)
+		v, err := c.Encode(Session{User: "anna"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(59 * time.Second)
+		if _, err := c.Decode(v); err != nil {
+			t.Fatalf("cookie rejected before its TTL: %v", err)
+		}
+		time.Sleep(3 * time.Second)
+		if _, err := c.Decode(v); err == nil {
+			t.Fatal("cookie accepted after its TTL")
+		}
+	})
+}
+
+func TestRotation(t *testing.T) {
+	old := mustCodec(t, secretA, nil, time.Hour)
+	v, err := old.Encode(Session{User: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated := mustCodec(t, secretB, secretA, time.Hour)
+	if _, err := rotated.Decode(v); err != nil {
+		t.Fatalf("cookie made with the previous secret rejected during rotation: %v", err)
+	}
+	nv, err := rotated.Encode(Session{User: "anna"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mustCodec(t, secretB, nil, time.Hour).Decode(nv); err != nil {
+		t.Fatalf("new cookies must be made with the new secret: %v", err)
+	}
+	if _, err := mustCodec(t, secretB, nil, time.Hour).Decode(v); err == nil {
+		t.Fatal("old cookie accepted once the previous secret is dropped")
+	}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	c := mustCodec(b, secretA, nil, time.Hour)
+	v, _ := c.Encode(Session{User: "anna"})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Decode(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

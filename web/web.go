@@ -1,0 +1,89 @@
+// Package web holds formgate's pages, style sheet and sample report,
+// embedded in the binary so the Lambda zip needs no other file. The CSS is
+// inlined into each page: a separate asset would need its own API Gateway
+// route and its own trip through the gate.
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+)
+
+//go:embed templates/*.html style.css sample.csv
+var files embed.FS
+
+// SampleCSV is the report shown when no REPORT_CSV is configured.
+func SampleCSV() []byte {
+	b, err := files.ReadFile("sample.csv")
+	if err != nil {
+		panic(err) // embedded at build time; cannot fail at run time
+	}
+	return b
+}
+
+// LoginView is what the login page shows.
+type LoginView struct {
+	Realm    string
+	Username string // kept after a failed attempt; escaped by html/template
+	Error    string
+}
+
+// ReportView is what the report page shows.
+type ReportView struct {
+	Title     string
+	Header    []string
+	Rows      [][]string
+	CanLogout bool // false for Basic auth, which has no session to end
+}
+
+// Pages renders the HTML pages. Build it once with NewPages.
+type Pages struct {
+	login, report *template.Template
+	css           template.CSS
+}
+
+// NewPages parses the embedded templates.
+func NewPages() (*Pages, error) {
+	css, err := files.ReadFile("style.css")
+	if err != nil {
+		return nil, err
+	}
+	parse := func(page string) (*template.Template, error) {
+		t, err := template.ParseFS(files, "templates/layout.html", "templates/"+page)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", page, err)
+		}
+		return t, nil
+	}
+	p := &Pages{css: template.CSS(css)}
+	if p.login, err = parse("login.html"); err != nil {
+		return nil, err
+	}
+	if p.report, err = parse("report.html"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type page struct {
+	PageTitle string
+	CSS       template.CSS
+}
+
+// Login writes the login page.
+func (p *Pages) Login(w io.Writer, v LoginView) error {
+	return p.login.ExecuteTemplate(w, "layout", struct {
+		page
+		LoginView
+	}{page{"Log in · " + v.Realm, p.css}, v})
+}
+
+// Report writes the report page.
+func (p *Pages) Report(w io.Writer, v ReportView) error {
+	return p.report.ExecuteTemplate(w, "layout", struct {
+		page
+		ReportView
+	}{page{v.Title, p.css}, v})
+}
