@@ -77,7 +77,11 @@ func NewGate(o GateOptions) *Gate {
 	return g
 }
 
-func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
+func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Nothing behind a password may be kept by a browser or shared cache.
+	w.Header().Set("Cache-Control", "no-store")
+	g.handler.ServeHTTP(w, r)
+}
 
 // loginForm is the login form's fields, decoded with gorilla/schema.
 type loginForm struct {
@@ -173,7 +177,6 @@ func (g *Gate) formLogin(w http.ResponseWriter, r *http.Request, f loginForm) {
 	http.SetCookie(w, g.cookie(r, value, int(g.Codec.TTL()/time.Second)))
 	if wantsHTML(r) {
 		// Post/redirect/get: a reload does not resend the password.
-		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Location", "report") // relative: keeps a stage prefix
 		w.WriteHeader(http.StatusSeeOther)
 		return
@@ -200,7 +203,6 @@ func (g *Gate) readSession(w http.ResponseWriter, r *http.Request) (session.Sess
 
 func (g *Gate) logout(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, g.cookie(r, "", -1))
-	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Location", "../report") // relative to /report/logout: keeps a stage prefix
 	w.WriteHeader(http.StatusSeeOther)
 }
@@ -221,7 +223,6 @@ func (g *Gate) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 }
 
 func (g *Gate) showReport(w http.ResponseWriter, r *http.Request, id Identity) {
-	w.Header().Set("Cache-Control", "no-store")
 	g.Report.ServeHTTP(w, r.WithContext(withIdentity(r.Context(), id)))
 }
 
@@ -239,7 +240,6 @@ func (g *Gate) writeLogin(w http.ResponseWriter, status int, v web.LoginView) {
 
 func (g *Gate) writeChallenge(w http.ResponseWriter, reason string) {
 	w.Header().Set("WWW-Authenticate", g.challenge)
-	w.Header().Set("Cache-Control", "no-store")
 	http.Error(w, "401 Unauthorized: "+reason+". Send Basic credentials (curl -u USER:PASSWORD URL) or open this URL in a browser to log in.", http.StatusUnauthorized)
 }
 

@@ -1,0 +1,369 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/formgate/formgate/auth"
+	"github.com/formgate/formgate/basepath"
+	"github.com/formgate/formgate/session"
+	"github.com/formgate/formgate/web"
+)
+
+const (
+	testUser = "anna"
+	testPass = "correct horse"
+	htmlAcc  = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+)
+
+var testSecret = bytes.Repeat([]byte("k"), 32)
+
+type fixture struct {
+	gate  *Gate
+	codec *session.Codec
+	logs  *bytes.Buffer
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	pages, err := web.NewPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := session.NewCodec(testSecret, nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	table, err := ParseCSV([]byte("Name,Score\nZoë,42\n<b>x</b>,7\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := NewReport("Scores", "scores.csv", table, pages, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := NewGate(GateOptions{
+		Checker: auth.NewStatic(testUser, testPass),
+		Codec:   codec, Pages: pages, Realm: "report", Report: report, Log: log,
+	})
+	return fixture{gate: g, codec: codec, logs: logs}
+}
+
+func (f fixture) validCookie(t *testing.T) string {
+	t.Helper()
+	v, err := f.codec.Encode(session.Session{User: testUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func basic(user, pass string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+}
+
+func form(user, pass string) string {
+	return url.Values{"username": {user}, "password": {pass}}.Encode()
+}
+
+// req describes one request of a table test.
+type req struct {
+	method, target, body string
+	header               map[string]string
+	prefix               string // public path prefix, as a front door sets it
+}
+
+func (f fixture) do(t *testing.T, rq req) *http.Response {
+	t.Helper()
+	method := rq.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	target := rq.target
+	if target == "" {
+		target = "http://127.0.0.1:8080/report"
+	}
+	r := httptest.NewRequest(method, target, strings.NewReader(rq.body))
+	for k, v := range rq.header {
+		r.Header.Set(k, v)
+	}
+	if rq.body != "" && r.Header.Get("Content-Type") == "" {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if rq.prefix != "" {
+		r = r.WithContext(basepath.With(context.Background(), rq.prefix))
+	}
+	w := httptest.NewRecorder()
+	f.gate.ServeHTTP(w, r)
+	return w.Result()
+}
+
+// want is what a table test checks; empty fields are not checked.
+type want struct {
+	status      int
+	contentType string
+	location    string
+	challenge   bool     // WWW-Authenticate present (and right) or absent
+	cookie      string   // "set", "cleared" or "none"
+	cookiePath  string   // checked when a cookie is set or cleared
+	cookieSec   *bool    // Secure attribute
+	body        []string // substrings the body must contain
+	notBody     []string // substrings it must not contain
+}
+
+func check(t *testing.T, f fixture, resp *http.Response, w want) {
+	t.Helper()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != w.status {
+		t.Fatalf("status = %d, want %d; body: %s", resp.StatusCode, w.status, body)
+	}
+	if w.contentType != "" && resp.Header.Get("Content-Type") != w.contentType {
+		t.Errorf("Content-Type = %q, want %q", resp.Header.Get("Content-Type"), w.contentType)
+	}
+	if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", got)
+	}
+	if w.location != "" && resp.Header.Get("Location") != w.location {
+		t.Errorf("Location = %q, want %q", resp.Header.Get("Location"), w.location)
+	}
+	gotChallenge := resp.Header.Get("WWW-Authenticate")
+	if w.challenge && gotChallenge != `Basic realm="report", charset="UTF-8"` {
+		t.Errorf("WWW-Authenticate = %q, want the Basic challenge", gotChallenge)
+	}
+	if !w.challenge && gotChallenge != "" {
+		t.Errorf("WWW-Authenticate = %q, want none", gotChallenge)
+	}
+	var c *http.Cookie
+	for _, rc := range resp.Cookies() {
+		if rc.Name == session.CookieName {
+			c = rc
+		}
+	}
+	switch w.cookie {
+	case "none":
+		if c != nil {
+			t.Errorf("unexpected Set-Cookie %v", c)
+		}
+	case "set":
+		if c == nil || c.MaxAge != 3600 || c.Value == "" {
+			t.Fatalf("session cookie = %v, want one with Max-Age 3600", c)
+		}
+		if s, err := f.codec.Decode(c.Value); err != nil || s.User != testUser {
+			t.Errorf("cookie does not prove %s: %v", testUser, err)
+		}
+	case "cleared":
+		if c == nil || c.MaxAge != -1 || c.Value != "" {
+			t.Fatalf("session cookie = %v, want it cleared (Max-Age=0)", c)
+		}
+	}
+	if c != nil {
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+			t.Errorf("cookie %v: want HttpOnly and SameSite=Lax", c)
+		}
+		if w.cookiePath != "" && c.Path != w.cookiePath {
+			t.Errorf("cookie Path = %q, want %q", c.Path, w.cookiePath)
+		}
+		if w.cookieSec != nil && c.Secure != *w.cookieSec {
+			t.Errorf("cookie Secure = %v, want %v", c.Secure, *w.cookieSec)
+		}
+	}
+	for _, s := range w.body {
+		if !strings.Contains(string(body), s) {
+			t.Errorf("body lacks %q:\n%s", s, body)
+		}
+	}
+	for _, s := range w.notBody {
+		if strings.Contains(string(body), s) {
+			t.Errorf("body contains %q:\n%s", s, body)
+		}
+	}
+}
+
+var (
+	yes = new(true)
+	no  = new(false)
+)
+
+const (
+	loginForm_   = `<form id="login" method="post" action="report">`
+	reportMarker = `<main id="report">`
+)
+
+func TestGate(t *testing.T) {
+	f := newFixture(t)
+	good := f.validCookie(t)
+	foreign, err := func() (string, error) {
+		c, err := session.NewCodec(bytes.Repeat([]byte("z"), 32), nil, time.Hour)
+		if err != nil {
+			return "", err
+		}
+		return c.Encode(session.Session{User: testUser})
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := []byte(good)
+	tampered[10] ^= 1
+
+	tests := []struct {
+		name string
+		req  req
+		want want
+	}{
+		// 1. A browser with no credentials gets the form, without a challenge.
+		{"1 browser GET shows form", req{header: map[string]string{"Accept": htmlAcc}},
+			want{status: 200, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{
+				loginForm_, `<input name="username" autocomplete="username"`,
+				`<input name="password" type="password" autocomplete="current-password"`,
+				`<label>User name`, `<label>Password`, `<button type="submit">`}}},
+		// 2. A script with no credentials gets the challenge.
+		{"2 script GET gets challenge", req{header: map[string]string{"Accept": "*/*"}},
+			want{status: 401, challenge: true, cookie: "none", body: []string{"curl -u"}, notBody: []string{"<form"}}},
+		{"2 no Accept gets challenge", req{}, want{status: 401, challenge: true}},
+		// 3. Form login.
+		{"3 browser form login redirects", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}},
+			want{status: 303, location: "report", cookie: "set", cookiePath: "/report", cookieSec: no}},
+		{"3 script form login gets report", req{method: "POST", body: form(testUser, testPass)},
+			want{status: 200, cookie: "set", body: []string{reportMarker}}},
+		{"3 secure cookie off loopback", req{method: "POST", target: "http://reports.example.com/report", body: form(testUser, testPass)},
+			want{status: 200, cookie: "set", cookieSec: yes}},
+		{"3 secure cookie behind TLS proxy on loopback", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"X-Forwarded-Proto": "https"}},
+			want{status: 200, cookie: "set", cookieSec: yes}},
+		{"3 localhost name counts as loopback", req{method: "POST", target: "http://localhost:8080/report", body: form(testUser, testPass)},
+			want{status: 200, cookie: "set", cookieSec: no}},
+		{"3 wrong password shows form again", req{method: "POST", body: form(testUser, "nope"), header: map[string]string{"Accept": htmlAcc}},
+			want{status: 401, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{loginForm_, "Wrong username or password.", `value="anna"`}, notBody: []string{"nope"}}},
+		{"3 user name is escaped", req{method: "POST", body: form(`"><script>x()</script>`, "nope"), header: map[string]string{"Accept": htmlAcc}},
+			want{status: 401, body: []string{`value="&#34;&gt;&lt;script&gt;x()&lt;/script&gt;"`}, notBody: []string{"<script>"}}},
+		{"3 empty fields are a failed login", req{method: "POST", body: "username=&password=", header: map[string]string{"Accept": htmlAcc}},
+			want{status: 401, body: []string{"Wrong username or password."}}},
+		{"3 extra form fields are ignored", req{method: "POST", body: form(testUser, testPass) + "&submit=Log+in"},
+			want{status: 200, cookie: "set", body: []string{reportMarker}}},
+		{"3 malformed form body is 400", req{method: "POST", body: "username=%zz&password=x"},
+			want{status: 400, cookie: "none", body: []string{"could not be read"}}},
+		{"3 oversized form body is 413", req{method: "POST", body: "username=anna&password=" + strings.Repeat("a", maxFormBytes)},
+			want{status: 413, cookie: "none"}},
+		// 4. Basic.
+		{"4 Basic GET gets report", req{header: map[string]string{"Authorization": basic(testUser, testPass)}},
+			want{status: 200, cookie: "none", body: []string{reportMarker}, notBody: []string{"Log out"}}},
+		{"4 Basic POST gets report", req{method: "POST", header: map[string]string{"Authorization": basic(testUser, testPass)}},
+			want{status: 200, cookie: "none", body: []string{reportMarker}}},
+		{"4 Basic PUT gets report", req{method: "PUT", header: map[string]string{"Authorization": basic(testUser, testPass)}},
+			want{status: 200, body: []string{reportMarker}}},
+		{"4 Basic wins over a form", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Authorization": basic(testUser, "wrong")}},
+			want{status: 401, challenge: true, cookie: "none"}},
+		{"4 wrong Basic gets challenge", req{header: map[string]string{"Authorization": basic(testUser, "wrong")}},
+			want{status: 401, challenge: true}},
+		{"4 wrong Basic from a browser gets challenge too", req{header: map[string]string{"Authorization": basic("x", "y"), "Accept": htmlAcc}},
+			want{status: 401, challenge: true}},
+		{"4 malformed Authorization gets challenge", req{header: map[string]string{"Authorization": "Basic !!!notbase64"}},
+			want{status: 401, challenge: true, body: []string{"must hold Basic credentials"}}},
+		{"4 Bearer gets challenge", req{header: map[string]string{"Authorization": "Bearer abc"}},
+			want{status: 401, challenge: true}},
+		// 5. Sessions.
+		{"5 valid cookie gets report", req{header: map[string]string{"Cookie": "formgate=" + good, "Accept": htmlAcc}},
+			want{status: 200, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{reportMarker, "Log out", `action="report/logout"`}}},
+		{"5 valid cookie among others", req{header: map[string]string{"Cookie": "a=b; formgate=" + good + "; c=d"}},
+			want{status: 200, cookie: "none", body: []string{reportMarker}}},
+		{"5 tampered cookie is cleared", req{header: map[string]string{"Cookie": "formgate=" + string(tampered), "Accept": htmlAcc}},
+			want{status: 200, cookie: "cleared", cookiePath: "/report", body: []string{loginForm_}}},
+		{"5 foreign cookie is cleared", req{header: map[string]string{"Cookie": "formgate=" + foreign}},
+			want{status: 401, challenge: true, cookie: "cleared"}},
+		{"5 garbage cookie is cleared", req{header: map[string]string{"Cookie": "formgate=garbage"}},
+			want{status: 401, challenge: true, cookie: "cleared"}},
+		// 6. Logout.
+		{"6 logout clears and redirects", req{method: "POST", target: "http://127.0.0.1:8080/report/logout", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 303, location: "../report", cookie: "cleared", cookiePath: "/report"}},
+		// 7. Stage prefixes.
+		{"7 cookie path carries the stage", req{method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/report", body: form(testUser, testPass), prefix: "/dev", header: map[string]string{"Accept": htmlAcc}},
+			want{status: 303, location: "report", cookie: "set", cookiePath: "/dev/report", cookieSec: yes}},
+		{"7 logout cookie path carries the stage", req{method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/report/logout", prefix: "/dev"},
+			want{status: 303, location: "../report", cookie: "cleared", cookiePath: "/dev/report"}},
+		{"7 root redirects relatively", req{target: "http://127.0.0.1:8080/"},
+			want{status: 303, location: "report"}},
+		// Cross-site POSTs are refused before any credential is looked at.
+		{"cross-site login refused", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Sec-Fetch-Site": "cross-site"}},
+			want{status: 403, cookie: "none"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check(t, f, f.do(t, tt.req), tt.want)
+		})
+	}
+}
+
+func TestGateUTF8Basic(t *testing.T) {
+	pages, _ := web.NewPages()
+	codec, _ := session.NewCodec(testSecret, nil, time.Hour)
+	log := slog.New(slog.DiscardHandler)
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := IdentityFrom(r.Context())
+		io.WriteString(w, id.User+" via "+id.Via)
+	})
+	g := NewGate(GateOptions{Checker: auth.NewStatic("Jürgen", "pässwörd€"), Codec: codec, Pages: pages, Realm: "r", Report: ok, Log: log})
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.Header.Set("Authorization", basic("Jürgen", "pässwörd€"))
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	if w.Code != 200 || w.Body.String() != "Jürgen via basic" {
+		t.Fatalf("UTF-8 Basic: %d %q", w.Code, w.Body.String())
+	}
+}
+
+// Secrets must never reach the log: not the password from a form or a
+// header, not the Authorization value, not a cookie value.
+func TestGateLogsNoSecrets(t *testing.T) {
+	f := newFixture(t)
+	good := f.validCookie(t)
+	auth := basic(testUser, "wrong-basic-secret")
+	for _, rq := range []req{
+		{method: "POST", body: form(testUser, "wrong-form-secret"), header: map[string]string{"Accept": htmlAcc}},
+		{method: "POST", body: form(testUser, testPass)},
+		{header: map[string]string{"Authorization": auth}},
+		{header: map[string]string{"Authorization": basic(testUser, testPass)}},
+		{header: map[string]string{"Cookie": "formgate=" + good[:len(good)-3]}},
+		{header: map[string]string{"Authorization": "Basic bad-secret-value"}},
+	} {
+		f.do(t, rq)
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "login failed") || !strings.Contains(logs, "session cookie rejected") {
+		t.Fatalf("expected failure log lines, got:\n%s", logs)
+	}
+	for _, secret := range []string{"wrong-form-secret", testPass, "correct", auth, strings.TrimPrefix(auth, "Basic "), "bad-secret-value", good[:20]} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains secret %q:\n%s", secret, logs)
+		}
+	}
+}
+
+// The cookie a form login sets must open the report on the next request,
+// and logout must end that.
+func TestGateLoginFlow(t *testing.T) {
+	f := newFixture(t)
+	resp := f.do(t, req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}})
+	var c *http.Cookie
+	for _, rc := range resp.Cookies() {
+		if rc.Name == session.CookieName {
+			c = rc
+		}
+	}
+	if c == nil {
+		t.Fatal("no session cookie after login")
+	}
+	resp = f.do(t, req{header: map[string]string{"Cookie": c.String(), "Accept": htmlAcc}})
+	check(t, f, resp, want{status: 200, body: []string{reportMarker, "Zoë", "&lt;b&gt;x&lt;/b&gt;"}})
+	resp = f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/logout", header: map[string]string{"Cookie": c.String()}})
+	check(t, f, resp, want{status: 303, cookie: "cleared"})
+}

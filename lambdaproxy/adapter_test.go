@@ -1,0 +1,217 @@
+package lambdaproxy
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/formgate/formgate/basepath"
+)
+
+// echo answers with what the handler saw, and sets two cookies so the
+// response side can be checked for merging.
+var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	w.Header().Add("Set-Cookie", "a=1; Path=/")
+	w.Header().Add("Set-Cookie", "b=2; Path=/")
+	w.Header().Add("X-Multi", "one")
+	w.Header().Add("X-Multi", "two")
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "host": r.Host,
+		"accept": r.Header.Get("Accept"), "cookie": r.Header.Get("Cookie"), "multi": r.Header.Values("X-Multi"),
+		"body": string(body), "prefix": basepath.From(r.Context()), "remote": r.RemoteAddr,
+		"uri": r.RequestURI, "length": r.ContentLength,
+	})
+})
+
+type seen struct {
+	Method, Path, Host, Accept, Cookie, Body, Prefix, Remote, URI string
+	Query                                                         map[string][]string
+	Multi                                                         []string
+	Length                                                        int64
+}
+
+func invoke(t *testing.T, h http.Handler, event string) map[string]any {
+	t.Helper()
+	out, err := New(h, slog.New(slog.DiscardHandler)).Invoke(context.Background(), []byte(event))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func seenIn(t *testing.T, resp map[string]any) seen {
+	t.Helper()
+	body := resp["body"].(string)
+	if resp["isBase64Encoded"] == true {
+		b, _ := base64.StdEncoding.DecodeString(body)
+		body = string(b)
+	}
+	var s seen
+	if err := json.Unmarshal([]byte(body), &s); err != nil {
+		t.Fatalf("body %q: %v", body, err)
+	}
+	return s
+}
+
+func TestRequestMapping(t *testing.T) {
+	form := base64.StdEncoding.EncodeToString([]byte("username=J%C3%BCrgen&password=p%26w"))
+	tests := []struct {
+		name  string
+		event string
+		want  seen
+	}{
+		{"rest v1 multi-value, stage, lower-case header", `{"httpMethod":"POST","path":"/report",
+			"multiValueHeaders":{"accept":["text/html"],"x-multi":["one","two"],"Host":["h.example"]},
+			"headers":{"accept":"ignored when multi-value is there"},
+			"multiValueQueryStringParameters":{"format":["csv"],"q":["a b","c&d"]},
+			"requestContext":{"path":"/dev/report","stage":"dev","identity":{"sourceIp":"203.0.113.9"}},
+			"body":"plain","isBase64Encoded":false}`,
+			seen{Method: "POST", Path: "/report", Host: "h.example", Accept: "text/html", Body: "plain", Prefix: "/dev",
+				Remote: "203.0.113.9:0", URI: "/report?format=csv&q=a+b&q=c%26d", Multi: []string{"one", "two"}, Length: 5,
+				Query: map[string][]string{"format": {"csv"}, "q": {"a b", "c&d"}}}},
+		{"rest v1 single-value only, custom domain", `{"httpMethod":"GET","path":"/report",
+			"headers":{"Accept":"*/*","Cookie":"x=y"},"queryStringParameters":{"format":"json"},
+			"requestContext":{"path":"/report","domainName":"reports.example.com","identity":{"sourceIp":"198.51.100.1"}}}`,
+			seen{Method: "GET", Path: "/report", Host: "reports.example.com", Accept: "*/*", Cookie: "x=y", Remote: "198.51.100.1:0",
+				URI: "/report?format=json", Query: map[string][]string{"format": {"json"}}}},
+		{"http v2 cookies array and base64 body", `{"version":"2.0","rawPath":"/report","rawQueryString":"format=csv&x=%2F",
+			"cookies":["a=1","formgate=v"],"headers":{"accept":"text/html","x-multi":"one,two","host":"api.example"},
+			"requestContext":{"http":{"method":"POST","sourceIp":"203.0.113.5"},"stage":"$default","domainName":"api.example"},
+			"body":"` + form + `","isBase64Encoded":true}`,
+			seen{Method: "POST", Path: "/report", Host: "api.example", Accept: "text/html", Cookie: "a=1; formgate=v",
+				Body: "username=J%C3%BCrgen&password=p%26w", Remote: "203.0.113.5:0", URI: "/report?format=csv&x=%2F",
+				Multi: []string{"one,two"}, Length: 35, Query: map[string][]string{"format": {"csv"}, "x": {"/"}}}},
+		{"http v2 named stage", `{"version":"2.0","rawPath":"/prod/report/logout","headers":{},
+			"requestContext":{"http":{"method":"POST"},"stage":"prod","domainName":"api.example"}}`,
+			seen{Method: "POST", Path: "/report/logout", Host: "api.example", Prefix: "/prod", URI: "/report/logout"}},
+		{"function url", `{"version":"2.0","rawPath":"/report","rawQueryString":"","headers":{"accept":"*/*"},
+			"requestContext":{"http":{"method":"GET","sourceIp":"192.0.2.1"},"domainName":"x.lambda-url.eu-west-1.on.aws"}}`,
+			seen{Method: "GET", Path: "/report", Host: "x.lambda-url.eu-west-1.on.aws", Accept: "*/*", Remote: "192.0.2.1:0", URI: "/report"}},
+		{"alb raw query, client from X-Forwarded-For", `{"requestContext":{"elb":{"targetGroupArn":"arn"}},"httpMethod":"GET","path":"/report",
+			"queryStringParameters":{"q":"a%20b"},"headers":{"host":"alb.example","x-forwarded-for":"10.9.9.9, 203.0.113.44","accept":"text/csv"},
+			"body":"","isBase64Encoded":false}`,
+			seen{Method: "GET", Path: "/report", Host: "alb.example", Accept: "text/csv", Remote: "203.0.113.44:0", URI: "/report?q=a%20b",
+				Query: map[string][]string{"q": {"a b"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := seenIn(t, invoke(t, echo, tt.event))
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("handler saw\n %+v\nwant\n %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestResponseCookiesAndHeaders(t *testing.T) {
+	v1 := invoke(t, echo, `{"httpMethod":"GET","path":"/","requestContext":{}}`)
+	mv := v1["multiValueHeaders"].(map[string]any)
+	if fmt.Sprint(mv["Set-Cookie"]) != "[a=1; Path=/ b=2; Path=/]" || fmt.Sprint(mv["X-Multi"]) != "[one two]" {
+		t.Errorf("v1 multiValueHeaders lost values: %v", mv)
+	}
+	v2 := invoke(t, echo, `{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}}}`)
+	if fmt.Sprint(v2["cookies"]) != "[a=1; Path=/ b=2; Path=/]" {
+		t.Errorf("v2 cookies = %v", v2["cookies"])
+	}
+	h := v2["headers"].(map[string]any)
+	if _, ok := h["Set-Cookie"]; ok || h["X-Multi"] != "one, two" {
+		t.Errorf("v2 headers = %v", h)
+	}
+	albMulti := invoke(t, echo, `{"requestContext":{"elb":{}},"httpMethod":"GET","path":"/","multiValueHeaders":{"accept":["*/*"]}}`)
+	if fmt.Sprint(albMulti["multiValueHeaders"].(map[string]any)["Set-Cookie"]) != "[a=1; Path=/ b=2; Path=/]" || albMulti["statusDescription"] != "200 OK" {
+		t.Errorf("ALB multi-value response = %v", albMulti)
+	}
+	albSingle := invoke(t, echo, `{"requestContext":{"elb":{}},"httpMethod":"GET","path":"/","headers":{"accept":"*/*"}}`)
+	if albSingle["headers"].(map[string]any)["Set-Cookie"] != "a=1; Path=/" || albSingle["multiValueHeaders"] != nil {
+		t.Errorf("ALB single-value response = %v", albSingle)
+	}
+}
+
+func TestResponseBodies(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00binary")
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write(png)
+		case "/latin1":
+			w.Header().Set("Content-Type", "text/plain; charset=iso-8859-1")
+			w.Write([]byte("caf\xe9"))
+		default:
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			io.WriteString(w, "a,b\n")
+		}
+	})
+	for _, tt := range []struct {
+		path, method string
+		b64          bool
+		body         string
+	}{
+		{"/png", "GET", true, base64.StdEncoding.EncodeToString(png)},
+		{"/latin1", "GET", true, base64.StdEncoding.EncodeToString([]byte("caf\xe9"))},
+		{"/csv", "GET", false, "a,b\n"},
+		{"/csv", "HEAD", false, ""},
+	} {
+		r := invoke(t, h, `{"version":"2.0","rawPath":"`+tt.path+`","requestContext":{"http":{"method":"`+tt.method+`"}}}`)
+		if r["isBase64Encoded"] != tt.b64 || r["body"] != tt.body {
+			t.Errorf("%s %s: isBase64Encoded=%v body=%q", tt.method, tt.path, r["isBase64Encoded"], r["body"])
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	a := New(echo, slog.New(slog.DiscardHandler))
+	for _, ev := range []string{`{}`, `[]`, `not json`, `{"Records":[{"eventSource":"aws:sqs"}]}`} {
+		if _, err := a.Invoke(context.Background(), []byte(ev)); !errors.Is(err, ErrUnknownEvent) {
+			t.Errorf("%s: err = %v, want ErrUnknownEvent", ev, err)
+		}
+	}
+	// A body that is not the base64 it claims to be is the client's fault: 400, in the door's shape.
+	r := invoke(t, echo, `{"version":"2.0","rawPath":"/report","requestContext":{"http":{"method":"POST"}},"body":"***","isBase64Encoded":true}`)
+	if r["statusCode"] != 400.0 || !strings.Contains(r["body"].(string), "not valid base64") {
+		t.Errorf("bad base64: %v", r)
+	}
+	// A field of the wrong type is a broken event, not a request.
+	if _, err := a.Invoke(context.Background(), []byte(`{"httpMethod":"GET","path":42}`)); err == nil {
+		t.Error("malformed v1 event: want an error")
+	}
+}
+
+// FuzzInvoke: no event, however odd, panics the adapter; every answer is
+// an error or a response with a real status.
+func FuzzInvoke(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"version":"2.0","rawPath":"report","requestContext":{"http":{"method":"G ET"}}}`))
+	a := New(echo, slog.New(slog.DiscardHandler))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		out, err := a.Invoke(context.Background(), payload)
+		if err != nil {
+			return
+		}
+		var r struct {
+			StatusCode int `json:"statusCode"`
+		}
+		if json.Unmarshal(out, &r) != nil || r.StatusCode < 100 || r.StatusCode > 599 {
+			t.Fatalf("bad response %s", out)
+		}
+	})
+}
