@@ -20,6 +20,9 @@ func main() {
 	level := new(slog.LevelVar)
 	// JSON lines: CloudWatch Logs Insights parses their fields.
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	// aws-lambda-go reports invocation errors through the standard log
+	// package; route it through the same JSON handler.
+	slog.SetDefault(log)
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		// Fail the init, loudly: a function without its secret must not run

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// localServer is cmd/local running as its own process.
+type localServer struct {
+	URL, User, Password string
+	cmd                 *exec.Cmd
+	stderr              *strings.Builder
+}
+
+// localBin is cmd/local, built once by TestMain.
+var localBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "formgate-local")
+	if err != nil {
+		panic(err)
+	}
+	localBin = filepath.Join(dir, "formgate-local")
+	if out, err := exec.Command("go", "build", "-o", localBin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// startLocal starts cmd/local with only env (no inherited configuration),
+// on a free loopback port.
+func startLocal(t *testing.T, env ...string) *localServer {
+	t.Helper()
+	cmd := exec.Command(localBin, "-addr", "127.0.0.1:0")
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &localServer{cmd: cmd, stderr: &strings.Builder{}}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	urlRe := regexp.MustCompile(`serving (http://\S+)`)
+	userRe := regexp.MustCompile(`user name: (\S+)`)
+	passRe := regexp.MustCompile(`password:\s+(\S+)`)
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for s.URL == "" || s.User == "" || s.Password == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("cmd/local exited early; stderr:\n%s", s.stderr)
+			}
+			if m := urlRe.FindStringSubmatch(l); m != nil {
+				s.URL = m[1]
+			}
+			if m := userRe.FindStringSubmatch(l); m != nil {
+				s.User = m[1]
+			}
+			if m := passRe.FindStringSubmatch(l); m != nil {
+				s.Password = m[1]
+			}
+		case <-deadline:
+			t.Fatal("cmd/local did not print its URL and credentials")
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	return s
+}
+
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// TestLocalZeroConfigLogin starts cmd/local with nothing configured, reads
+// the generated password it prints, and logs in over real HTTP the way a
+// browser and a script would.
+func TestLocalZeroConfigLogin(t *testing.T) {
+	s := startLocal(t)
+	if s.User != "admin" || len(s.Password) < 12 {
+		t.Fatalf("printed credentials: user %q, password of %d chars", s.User, len(s.Password))
+	}
+	client := &http.Client{CheckRedirect: noRedirect, Timeout: 10 * time.Second}
+
+	// Browser: the form...
+	req, _ := http.NewRequest("GET", s.URL, nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `<form id="login"`) {
+		t.Fatalf("GET form: %d\n%s", resp.StatusCode, body)
+	}
+	// ...posted...
+	form := url.Values{"username": {s.User}, "password": {s.Password}}.Encode()
+	req, _ = http.NewRequest("POST", s.URL, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 {
+		t.Fatalf("POST login: %d %v", resp.StatusCode, resp.Header)
+	}
+	cookie := resp.Cookies()[0]
+	if cookie.Secure || cookie.Path != "/report" {
+		t.Fatalf("local cookie %v: want no Secure on plain-http loopback, Path=/report", cookie)
+	}
+	// ...and the cookie opens the report.
+	req, _ = http.NewRequest("GET", s.URL, nil)
+	req.AddCookie(cookie)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `<main id="report">`) {
+		t.Fatalf("GET with cookie: %d\n%s", resp.StatusCode, body)
+	}
+
+	// Script: Basic on POST, JSON out; wrong Basic gets the challenge.
+	req, _ = http.NewRequest("POST", s.URL+"?format=json", nil)
+	req.SetBasicAuth(s.User, s.Password)
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), `[{"Region":"North"`) {
+		t.Fatalf("Basic JSON: %d %s", resp.StatusCode, body)
+	}
+	req, _ = http.NewRequest("GET", s.URL, nil)
+	req.SetBasicAuth(s.User, "wrong")
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("wrong Basic: %d %v", resp.StatusCode, resp.Header)
+	}
+
+	// Ctrl-C shuts down cleanly.
+	s.cmd.Process.Signal(syscall.SIGINT)
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v\n%s", err, s.stderr)
+	}
+	if strings.Contains(s.stderr.String(), s.Password) {
+		t.Fatal("the password reached the log")
+	}
+}
+
+// With AUTH_PASSWORD set, cmd/local uses it and does not print it.
+func TestLocalConfigured(t *testing.T) {
+	s := startLocal(t, "AUTH_USERNAME=zoë", "AUTH_PASSWORD=from-env-pw", "SESSION_SECRET=0123456789abcdef0123456789abcdef")
+	if s.User != "zoë" || s.Password != "(from" {
+		t.Fatalf("printed user %q password %q", s.User, s.Password)
+	}
+	req, _ := http.NewRequest("GET", s.URL, nil)
+	req.SetBasicAuth("zoë", "from-env-pw")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("Basic with configured credentials: %d", resp.StatusCode)
+	}
+}
+
+// A configuration error stops cmd/local with the variable's name.
+func TestLocalBadConfig(t *testing.T) {
+	cmd := exec.Command(localBin, "-addr", "127.0.0.1:0")
+	cmd.Env = []string{"SESSION_TTL=forever"}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `SESSION_TTL="forever" is not a Go duration`) {
+		t.Fatalf("want a named config error, got %v:\n%s", err, out)
+	}
+}
