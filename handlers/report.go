@@ -47,14 +47,14 @@ func ParseCSV(data []byte) (*Table, error) {
 	return &Table{Header: records[0], Rows: records[1:]}, nil
 }
 
-// Report serves a Table as an HTML page, JSON or CSV.
+// Report serves a Table as an HTML page, JSON or CSV. The table never
+// changes, so every rendering is made once, at start.
 type Report struct {
-	title    string
 	filename string
-	table    *Table
-	pages    *web.Pages
 	log      *slog.Logger
-	json     []byte // made once: the table never changes
+	html     []byte // with a logout button, for session users
+	htmlNoLo []byte // without, for Basic users (no session to end)
+	json     []byte
 	csv      []byte
 }
 
@@ -72,7 +72,18 @@ func NewReport(title, filename string, t *Table, pages *web.Pages, log *slog.Log
 	if err := cw.Error(); err != nil {
 		return nil, err
 	}
-	return &Report{title: title, filename: filename, table: t, pages: pages, log: log, json: js, csv: cb.Bytes()}, nil
+	rp := &Report{filename: filename, log: log, json: js, csv: cb.Bytes()}
+	for _, v := range []struct {
+		dst       *[]byte
+		canLogout bool
+	}{{&rp.html, true}, {&rp.htmlNoLo, false}} {
+		var b bytes.Buffer
+		if err := pages.Report(&b, web.ReportView{Title: title, Header: t.Header, Rows: t.Rows, CanLogout: v.canLogout}); err != nil {
+			return nil, fmt.Errorf("render report: %w", err)
+		}
+		*v.dst = b.Bytes()
+	}
+	return rp, nil
 }
 
 // tableJSON renders rows as objects keyed by the header, keys in column
@@ -159,21 +170,12 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", rp.filename))
 		w.Write(rp.csv)
 	default:
-		id, _ := IdentityFrom(r.Context())
-		var b bytes.Buffer
-		err := rp.pages.Report(&b, web.ReportView{
-			Title:     rp.title,
-			Header:    rp.table.Header,
-			Rows:      rp.table.Rows,
-			CanLogout: id.Via != ViaBasic,
-		})
-		if err != nil {
-			rp.log.Error("render report", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-			return
-		}
 		setPageHeaders(h)
-		w.Write(b.Bytes())
+		if id, _ := IdentityFrom(r.Context()); id.Via == ViaBasic {
+			w.Write(rp.htmlNoLo)
+		} else {
+			w.Write(rp.html)
+		}
 	}
 }
 

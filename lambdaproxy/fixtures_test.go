@@ -83,7 +83,7 @@ func newAdapter(t *testing.T) *lambdaproxy.Adapter {
 
 // loadFixture reads testdata/name.json, putting a valid session cookie
 // where the fixture says FORMGATE_COOKIE.
-func loadFixture(t *testing.T, name string) []byte {
+func loadFixture(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 	if err != nil {
