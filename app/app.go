@@ -69,6 +69,8 @@ func NewWithReport(cfg config.Config, report http.Handler, pages *web.Pages, log
 		Realm:   cfg.Realm,
 		Report:  report,
 		Log:     log,
+		// 10 failed logins per client address, then one a minute.
+		Throttle: handlers.NewThrottle(10, time.Minute),
 	})
 	return logRequests(gate, log), nil
 }

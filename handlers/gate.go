@@ -7,9 +7,12 @@ package handlers
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +38,8 @@ type GateOptions struct {
 	Realm   string
 	Report  http.Handler // what the gate protects
 	Log     *slog.Logger
+	// Throttle, if set, limits failed logins per client address.
+	Throttle *Throttle
 }
 
 // Gate protects a report with a login form, a session cookie and Basic
@@ -97,8 +102,9 @@ func (g *Gate) serveReport(w http.ResponseWriter, r *http.Request) {
 		case !ok:
 			g.Log.Info("authorization header is not Basic credentials", "remote", r.RemoteAddr)
 			g.writeChallenge(w, "the Authorization header must hold Basic credentials")
+		case g.throttled(w, r, false):
 		case !g.Checker.Check(user, pass):
-			g.Log.Info("login failed", "via", ViaBasic, "remote", r.RemoteAddr)
+			g.failed(r, ViaBasic)
 			g.writeChallenge(w, "wrong username or password")
 		default:
 			g.Log.Debug("login", "via", ViaBasic, "remote", r.RemoteAddr)
@@ -161,8 +167,11 @@ func (g *Gate) decodeLogin(w http.ResponseWriter, r *http.Request) (f loginForm,
 }
 
 func (g *Gate) formLogin(w http.ResponseWriter, r *http.Request, f loginForm) {
+	if g.throttled(w, r, true) {
+		return
+	}
 	if !g.Checker.Check(f.Username, f.Password) {
-		g.Log.Info("login failed", "via", ViaForm, "remote", r.RemoteAddr)
+		g.failed(r, ViaForm)
 		// Generic message: it does not say which field was wrong.
 		g.writeLogin(w, http.StatusUnauthorized, web.LoginView{Realm: g.Realm, Username: f.Username, Error: "Wrong username or password."})
 		return
@@ -182,6 +191,34 @@ func (g *Gate) formLogin(w http.ResponseWriter, r *http.Request, f loginForm) {
 		return
 	}
 	g.showReport(w, r, Identity{User: f.Username, Via: ViaForm})
+}
+
+// throttled answers 429 when the client has used up its failed logins.
+func (g *Gate) throttled(w http.ResponseWriter, r *http.Request, form bool) bool {
+	if g.Throttle == nil {
+		return false
+	}
+	blocked, wait := g.Throttle.Blocked(clientAddr(r))
+	if !blocked {
+		return false
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	g.Log.Warn("login refused: too many failed attempts", "remote", r.RemoteAddr, "retry_after_s", secs)
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	msg := fmt.Sprintf("Too many failed logins. Try again in %d seconds.", secs)
+	if form && wantsHTML(r) {
+		g.writeLogin(w, http.StatusTooManyRequests, web.LoginView{Realm: g.Realm, Error: msg})
+		return true
+	}
+	http.Error(w, "429 "+msg, http.StatusTooManyRequests)
+	return true
+}
+
+func (g *Gate) failed(r *http.Request, via string) {
+	g.Log.Info("login failed", "via", via, "remote", r.RemoteAddr)
+	if g.Throttle != nil {
+		g.Throttle.Failed(clientAddr(r))
+	}
 }
 
 // readSession returns the session proved by a formgate cookie. Cookies that
