@@ -70,7 +70,10 @@ func NewWithReport(cfg config.Config, report http.Handler, pages *web.Pages, log
 		Report:  report,
 		Log:     log,
 		// 10 failed logins per client address, then one a minute.
-		Throttle: handlers.NewThrottle(10, time.Minute),
+		Throttle:        handlers.NewThrottle(10, time.Minute),
+		ChallengeHeader: cfg.ChallengeHeader,
+		PromptBrowsers:  cfg.BrowserLogin == config.LoginPrompt,
+		TrustAuthorizer: cfg.TrustAuthorizer,
 	})
 	return logRequests(gate, log), nil
 }

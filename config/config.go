@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,12 +40,30 @@ type Config struct {
 	ReportCSV string
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// ChallengeHeader names the header that carries the Basic challenge:
+	// WWW-Authenticate (also when empty), or X-WWW-Authenticate for a
+	// CloudFront Lambda@Edge function to rename (API Gateway would remap
+	// the real one).
+	ChallengeHeader string
+	// BrowserLogin is what a browser without credentials gets: "form" (also
+	// when empty: the login form, 200) or "prompt" (401 with the challenge, so the browser
+	// shows its own prompt; the form is the body, shown if it is cancelled).
+	BrowserLogin string
+	// TrustAuthorizer lets a REST API custom authorizer's principal in
+	// without asking again (the native-prompt variant).
+	TrustAuthorizer bool
 }
 
 // Defaults for the optional settings.
 const (
 	DefaultTTL   = 12 * time.Hour
 	DefaultRealm = "report"
+)
+
+// Browser login modes.
+const (
+	LoginForm   = "form"
+	LoginPrompt = "prompt"
 )
 
 // Load reads the configuration through getenv (os.Getenv in main) and
@@ -70,6 +90,19 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("AUTH_REALM"); v != "" {
 		c.Realm = v
+	}
+	if v := getenv("CHALLENGE_HEADER"); v != "" {
+		c.ChallengeHeader = v
+	}
+	if v := getenv("BROWSER_LOGIN"); v != "" {
+		c.BrowserLogin = v
+	}
+	if v := getenv("TRUST_AUTHORIZER"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TRUST_AUTHORIZER=%q is not a boolean: use true or false", v))
+		}
+		c.TrustAuthorizer = b
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -105,6 +138,12 @@ func (c Config) Validate() error {
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, fmt.Errorf("SESSION_TTL=%s is too short: use at least 1m", c.SessionTTL))
+	}
+	if h := http.CanonicalHeaderKey(c.ChallengeHeader); h != "" && h != "Www-Authenticate" && h != "X-Www-Authenticate" {
+		errs = append(errs, fmt.Errorf("CHALLENGE_HEADER=%q: use WWW-Authenticate, or X-WWW-Authenticate behind CloudFront with the Lambda@Edge rename", c.ChallengeHeader))
+	}
+	if c.BrowserLogin != "" && c.BrowserLogin != LoginForm && c.BrowserLogin != LoginPrompt {
+		errs = append(errs, fmt.Errorf("BROWSER_LOGIN=%q: use form or prompt", c.BrowserLogin))
 	}
 	if c.Realm == "" || strings.ContainsAny(c.Realm, "\"\\\r\n") {
 		errs = append(errs, errors.New(`AUTH_REALM must be non-empty and free of quotes, backslashes and line breaks`))

@@ -83,3 +83,22 @@ func TestLoadDefaultsAndValues(t *testing.T) {
 		t.Fatalf("values: %+v", c)
 	}
 }
+
+func TestLoadFrontDoorOptions(t *testing.T) {
+	m := map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "SESSION_SECRET": secret,
+		"CHALLENGE_HEADER": "X-WWW-Authenticate", "BROWSER_LOGIN": "prompt", "TRUST_AUTHORIZER": "true"}
+	c, err := Load(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ChallengeHeader != "X-WWW-Authenticate" || c.BrowserLogin != LoginPrompt || !c.TrustAuthorizer {
+		t.Fatalf("%+v", c)
+	}
+	m["CHALLENGE_HEADER"], m["BROWSER_LOGIN"], m["TRUST_AUTHORIZER"] = "X-Auth", "popup", "yes please"
+	_, err = Load(env(m))
+	for _, want := range []string{`CHALLENGE_HEADER="X-Auth"`, `BROWSER_LOGIN="popup"`, `TRUST_AUTHORIZER="yes please"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %s", err, want)
+		}
+	}
+}

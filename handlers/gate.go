@@ -1,7 +1,7 @@
 // Package handlers holds formgate's plain net/http handlers: the gate that
 // asks for credentials, and the built-in CSV report it protects. They know
 // nothing of Lambda; the only thing a front door tells them is the public
-// path prefix, through package basepath.
+// path prefix and an authorizer's principal, through package frontdoor.
 package handlers
 
 import (
@@ -19,7 +19,7 @@ import (
 	"github.com/gorilla/schema"
 
 	"github.com/formgate/formgate/auth"
-	"github.com/formgate/formgate/basepath"
+	"github.com/formgate/formgate/frontdoor"
 	"github.com/formgate/formgate/session"
 	"github.com/formgate/formgate/web"
 )
@@ -40,6 +40,16 @@ type GateOptions struct {
 	Log     *slog.Logger
 	// Throttle, if set, limits failed logins per client address.
 	Throttle *Throttle
+	// ChallengeHeader carries the Basic challenge; "" means
+	// WWW-Authenticate.
+	ChallengeHeader string
+	// PromptBrowsers answers browsers without credentials with 401 and the
+	// challenge (the form is the body), for front doors that pass the
+	// challenge on (ALB, local, CloudFront with the Lambda@Edge rename).
+	PromptBrowsers bool
+	// TrustAuthorizer lets in the principal of a REST API custom
+	// authorizer, which API Gateway ran before this function.
+	TrustAuthorizer bool
 }
 
 // Gate protects a report with a login form, a session cookie and Basic
@@ -59,6 +69,9 @@ type Gate struct {
 func NewGate(o GateOptions) *Gate {
 	d := schema.NewDecoder()
 	d.IgnoreUnknownKeys(true) // a submit button's name or a password manager's extra field is not an error
+	if o.ChallengeHeader == "" {
+		o.ChallengeHeader = "WWW-Authenticate"
+	}
 	g := &Gate{
 		GateOptions: o,
 		challenge:   `Basic realm="` + o.Realm + `", charset="UTF-8"`,
@@ -95,6 +108,14 @@ type loginForm struct {
 }
 
 func (g *Gate) serveReport(w http.ResponseWriter, r *http.Request) {
+	if g.TrustAuthorizer {
+		// Only the event can carry a principal (see package frontdoor), so
+		// no client can forge one.
+		if p := frontdoor.From(r.Context()).Principal; p != "" {
+			g.showReport(w, r, Identity{User: p, Via: ViaAuthorizer})
+			return
+		}
+	}
 	// Scripts: an Authorization header decides alone, whatever else is sent.
 	if r.Header.Get("Authorization") != "" {
 		user, pass, ok := r.BasicAuth()
@@ -140,8 +161,13 @@ func (g *Gate) serveReport(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			status = http.StatusUnauthorized
 		}
-		// No WWW-Authenticate here: where no gateway strips it (local
-		// server, ALB) it would pop the browser's prompt over the form.
+		if g.PromptBrowsers {
+			// The browser shows its prompt; cancelling it shows the form.
+			w.Header().Set(g.ChallengeHeader, g.challenge)
+			status = http.StatusUnauthorized
+		}
+		// Otherwise no challenge: where no gateway strips it (local server,
+		// ALB) it would pop the browser's prompt over the form.
 		g.writeLogin(w, status, web.LoginView{Realm: g.Realm})
 		return
 	}
@@ -251,7 +277,7 @@ func (g *Gate) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
 		Value: value,
 		// The public path, stage included, so the browser sends the cookie
 		// to the report and its logout and nowhere else.
-		Path:     basepath.From(r.Context()) + ReportPath,
+		Path:     frontdoor.From(r.Context()).Prefix + ReportPath,
 		MaxAge:   maxAge,
 		HttpOnly: true,                 // no script can read the session
 		Secure:   !plainLoopback(r),    // browsers drop Secure cookies on plain http, except loopback use in development
@@ -276,7 +302,7 @@ func (g *Gate) writeLogin(w http.ResponseWriter, status int, v web.LoginView) {
 }
 
 func (g *Gate) writeChallenge(w http.ResponseWriter, reason string) {
-	w.Header().Set("WWW-Authenticate", g.challenge)
+	w.Header().Set(g.ChallengeHeader, g.challenge)
 	http.Error(w, "401 Unauthorized: "+reason+". Send Basic credentials (curl -u USER:PASSWORD URL) or open this URL in a browser to log in.", http.StatusUnauthorized)
 }
 

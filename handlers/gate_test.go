@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/auth"
-	"github.com/formgate/formgate/basepath"
+	"github.com/formgate/formgate/frontdoor"
 	"github.com/formgate/formgate/session"
 	"github.com/formgate/formgate/web"
 )
@@ -102,7 +102,7 @@ func (f fixture) do(t *testing.T, rq req) *http.Response {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if rq.prefix != "" {
-		r = r.WithContext(basepath.With(context.Background(), rq.prefix))
+		r = r.WithContext(frontdoor.With(context.Background(), frontdoor.Info{Prefix: rq.prefix}))
 	}
 	w := httptest.NewRecorder()
 	f.gate.ServeHTTP(w, r)
@@ -409,4 +409,47 @@ func validMethod(m string) bool {
 		}
 	}
 	return true
+}
+
+func TestGateOptions(t *testing.T) {
+	f := newFixture(t)
+	o := f.gate.GateOptions
+	o.ChallengeHeader = "X-WWW-Authenticate"
+	o.PromptBrowsers = true
+	o.TrustAuthorizer = true
+	g := NewGate(o)
+	serve := func(r *http.Request) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		return w
+	}
+
+	// Prompt mode: a browser gets 401 with the challenge, in the configured header, and the form as the body.
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.Header.Set("Accept", htmlAcc)
+	w := serve(r)
+	if w.Code != 401 || w.Header().Get("X-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` || w.Header().Get("WWW-Authenticate") != "" || !strings.Contains(w.Body.String(), loginForm_) {
+		t.Fatalf("prompt mode: %d %v", w.Code, w.Header())
+	}
+
+	// An authorizer's principal, carried by the front door, is trusted...
+	r = httptest.NewRequest("GET", "/report", nil)
+	r = r.WithContext(frontdoor.With(r.Context(), frontdoor.Info{Prefix: "/dev", Principal: "anna"}))
+	if w := serve(r); w.Code != 200 || !strings.Contains(w.Body.String(), reportMarker) || strings.Contains(w.Body.String(), "Log out") {
+		t.Fatalf("trusted principal: %d", w.Code)
+	}
+	// ...but not by a gate that was not told to.
+	if w := httptest.NewRecorder(); true {
+		f.gate.ServeHTTP(w, r)
+		if w.Code != 401 {
+			t.Fatalf("untrusted principal let in: %d", w.Code)
+		}
+	}
+	// A header cannot stand in for it.
+	r = httptest.NewRequest("GET", "/report", nil)
+	r.Header.Set("X-Principal", "anna")
+	r.Header.Set("principalId", "anna")
+	if w := serve(r); w.Code != 401 {
+		t.Fatalf("principal from a header let in: %d", w.Code)
+	}
 }

@@ -7,7 +7,8 @@ import "context"
 type Identity struct {
 	User string
 	// Via is how the user proved it: ViaSession (cookie), ViaForm (the login
-	// form, this very request) or ViaBasic (Authorization header).
+	// form, this very request), ViaBasic (Authorization header) or
+	// ViaAuthorizer (API Gateway's custom authorizer).
 	Via string
 }
 
@@ -16,6 +17,9 @@ const (
 	ViaSession = "session"
 	ViaForm    = "form"
 	ViaBasic   = "basic"
+	// ViaAuthorizer: a REST API custom authorizer checked the request
+	// before it reached the function.
+	ViaAuthorizer = "authorizer"
 )
 
 type identityKey struct{}

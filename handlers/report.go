@@ -171,7 +171,7 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(rp.csv)
 	default:
 		setPageHeaders(h)
-		if id, _ := IdentityFrom(r.Context()); id.Via == ViaBasic {
+		if id, _ := IdentityFrom(r.Context()); id.Via == ViaBasic || id.Via == ViaAuthorizer {
 			w.Write(rp.htmlNoLo)
 		} else {
 			w.Write(rp.html)

@@ -8,7 +8,7 @@
 // front doors hide in the event: the body (base64 or not), every header
 // value in canonical case, the cookies (a separate array in v2), the
 // client's address, and the public path prefix (API Gateway stage) through
-// package basepath.
+// package frontdoor.
 package lambdaproxy
 
 import (
@@ -26,7 +26,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/formgate/formgate/basepath"
+	"github.com/formgate/formgate/frontdoor"
 )
 
 // Kind is the front door an event came through.
@@ -136,6 +136,7 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 type in struct {
 	method, path, rawQuery string
 	prefix                 string // public path prefix, e.g. "/dev"
+	principal              string // a REST API authorizer's principalId
 	header                 http.Header
 	body                   string
 	base64                 bool
@@ -154,7 +155,7 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 		i.path = "/" + i.path
 	}
 	u := &url.URL{Path: i.path, RawQuery: i.rawQuery}
-	req, err := http.NewRequestWithContext(basepath.With(ctx, i.prefix), i.method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(frontdoor.With(ctx, frontdoor.Info{Prefix: i.prefix, Principal: i.principal}), i.method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

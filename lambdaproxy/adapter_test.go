@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/basepath"
+	"github.com/formgate/formgate/frontdoor"
 )
 
 // echo answers with what the handler saw, and sets two cookies so the
@@ -29,13 +29,14 @@ var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]any{
 		"method": r.Method, "path": r.URL.Path, "query": r.URL.Query(), "host": r.Host,
 		"accept": r.Header.Get("Accept"), "cookie": r.Header.Get("Cookie"), "multi": r.Header.Values("X-Multi"),
-		"body": string(body), "prefix": basepath.From(r.Context()), "remote": r.RemoteAddr,
+		"body": string(body), "prefix": frontdoor.From(r.Context()).Prefix, "principal": frontdoor.From(r.Context()).Principal, "remote": r.RemoteAddr,
 		"uri": r.RequestURI, "length": r.ContentLength,
 	})
 })
 
 type seen struct {
 	Method, Path, Host, Accept, Cookie, Body, Prefix, Remote, URI string
+	Principal                                                     string
 	Query                                                         map[string][]string
 	Multi                                                         []string
 	Length                                                        int64
@@ -89,6 +90,9 @@ func TestRequestMapping(t *testing.T) {
 			"requestContext":{"path":"/report","domainName":"reports.example.com","identity":{"sourceIp":"198.51.100.1"}}}`,
 			seen{Method: "GET", Path: "/report", Host: "reports.example.com", Accept: "*/*", Cookie: "x=y", Remote: "198.51.100.1:0",
 				URI: "/report?format=json", Query: map[string][]string{"format": {"json"}}}},
+		{"rest v1 authorizer principal", `{"httpMethod":"GET","path":"/report","headers":{"Authorization":"Basic YW5uYTpwdw=="},
+			"requestContext":{"path":"/dev/report","domainName":"d","authorizer":{"principalId":"anna","integrationLatency":12}}}`,
+			seen{Method: "GET", Path: "/report", Host: "d", Prefix: "/dev", Principal: "anna", URI: "/report"}},
 		{"http v2 cookies array and base64 body", `{"version":"2.0","rawPath":"/report","rawQueryString":"format=csv&x=%2F",
 			"cookies":["a=1","formgate=v"],"headers":{"accept":"text/html","x-multi":"one,two","host":"api.example"},
 			"requestContext":{"http":{"method":"POST","sourceIp":"203.0.113.5"},"stage":"$default","domainName":"api.example"},

@@ -28,12 +28,20 @@ func (e *restV1) request(ctx context.Context) (*http.Request, error) {
 		path:     e.Path,
 		rawQuery: q.Encode(), // v1 gives decoded values; encode them again
 		prefix:   stagePrefix(e.RequestContext.Path, e.Path),
-		header:   headerFrom(e.Headers, e.MultiValueHeaders),
-		body:     e.Body,
-		base64:   e.IsBase64Encoded,
-		remoteIP: e.RequestContext.Identity.SourceIP,
-		host:     e.RequestContext.DomainName,
+		// Set by API Gateway from a custom authorizer's answer; a client
+		// cannot put it in the event.
+		principal: principal(e.RequestContext.Authorizer),
+		header:    headerFrom(e.Headers, e.MultiValueHeaders),
+		body:      e.Body,
+		base64:    e.IsBase64Encoded,
+		remoteIP:  e.RequestContext.Identity.SourceIP,
+		host:      e.RequestContext.DomainName,
 	}.build(ctx)
+}
+
+func principal(authorizer map[string]any) string {
+	p, _ := authorizer["principalId"].(string)
+	return p
 }
 
 // stagePrefix is what the public path (requestContext.path, "/dev/report"
