@@ -26,10 +26,14 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
-## build: the Lambda bootstrap for provided.al2023 on arm64
+## build: dist/report.zip, the Lambda artifact: bootstrap (provided.al2023,
+## arm64) and, with REPORT=path/to.csv, that CSV (set the stage parameter
+## reportCsv to its base name)
+REPORT ?=
 build:
 	mkdir -p dist
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o dist/bootstrap ./cmd/report
+	$(GO) run ./cmd/mkzip -o dist/report.zip dist/bootstrap $(REPORT)
 
 run:
 	$(GO) run ./cmd/local

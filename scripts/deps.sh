@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs, idempotently: Go modules, and
-# Chromium for the browser test. Safe to run again; does nothing when all
-# is there.
+# Installs what the test suite needs, idempotently: Go modules, Chromium
+# for the browser test, Node.js and the pinned serverless@3 for the deploy
+# tests. Run it again and it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+apt_updated=""
+apt_install() {
+	if [ -z "$apt_updated" ]; then
+		$sudo apt-get update -qq
+		apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
 
 go mod download
 
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	echo "deps: installing chromium (browser test)"
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+	apt_install chromium
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+	echo "deps: installing nodejs and npm (deploy tests)"
+	apt_install nodejs npm
+fi
+
+# npm ci installs exactly package-lock.json; skip it when node_modules
+# already holds that lock.
+if [ ! -x node_modules/.bin/serverless ] || ! cmp -s package-lock.json node_modules/.formgate-lock; then
+	echo "deps: npm ci (serverless@3)"
+	NPM_CONFIG_UPDATE_NOTIFIER=false npm ci --no-audit --no-fund --loglevel=error
+	cp package-lock.json node_modules/.formgate-lock
 fi
