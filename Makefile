@@ -16,7 +16,8 @@ check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
-	CI=$${CI:-} $(GO) test -count=1 ./...
+	$(GO) test -count=1 ./...
+	node --test examples/cloudfront/edge/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./lambdaproxy
@@ -26,14 +27,18 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
-## build: dist/report.zip, the Lambda artifact: bootstrap (provided.al2023,
-## arm64) and, with REPORT=path/to.csv, that CSV (set the stage parameter
-## reportCsv to its base name)
+## build: the Lambda artifacts (provided.al2023, arm64): dist/report.zip
+## (bootstrap and, with REPORT=path/to.csv, that CSV; set the stage
+## parameter reportCsv to its base name) and dist/authorizer.zip (the
+## native-prompt variant's authorizer)
 REPORT ?=
+LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
 build:
-	mkdir -p dist
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" -o dist/bootstrap ./cmd/report
-	$(GO) run ./cmd/mkzip -o dist/report.zip dist/bootstrap $(REPORT)
+	mkdir -p dist/report dist/authorizer
+	$(LAMBDA_BUILD) -o dist/report/bootstrap ./cmd/report
+	$(GO) run ./cmd/mkzip -o dist/report.zip dist/report/bootstrap $(REPORT)
+	$(LAMBDA_BUILD) -o dist/authorizer/bootstrap ./cmd/authorizer
+	$(GO) run ./cmd/mkzip -o dist/authorizer.zip dist/authorizer/bootstrap
 
 run:
 	$(GO) run ./cmd/local

@@ -1,6 +1,9 @@
 package auth
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStaticCheck(t *testing.T) {
 	c := NewStatic("anna", "s3cret pässwörd")
@@ -31,4 +34,38 @@ func BenchmarkStaticCheck(b *testing.B) {
 	for b.Loop() {
 		c.Check("anna", "wrong")
 	}
+}
+
+func TestParseBasic(t *testing.T) {
+	tests := []struct {
+		header, user, pass string
+		ok                 bool
+	}{
+		{"Basic YW5uYTpzM2NyZXQ=", "anna", "s3cret", true},
+		{"basic YW5uYTpzM2NyZXQ=", "anna", "s3cret", true},
+		{"BASIC  YW5uYTpzM2NyZXQ= ", "anna", "s3cret", true},
+		{"Basic SsO8cmdlbjpww6Rzczpzw7xzcw==", "Jürgen", "päss:süss", true}, // UTF-8, colon in password
+		{"Basic OnB3", "", "pw", true},
+		{"Basic YW5uYQ==", "", "", false}, // no colon
+		{"Basic !!!", "", "", false},
+		{"Bearer YW5uYTpzM2NyZXQ=", "", "", false},
+		{"Basic", "", "", false},
+		{"", "", "", false},
+	}
+	for _, tt := range tests {
+		u, p, ok := ParseBasic(tt.header)
+		if u != tt.user || p != tt.pass || ok != tt.ok {
+			t.Errorf("ParseBasic(%q) = %q, %q, %v; want %q, %q, %v", tt.header, u, p, ok, tt.user, tt.pass, tt.ok)
+		}
+	}
+}
+
+func FuzzParseBasic(f *testing.F) {
+	f.Add("Basic YW5uYTpzM2NyZXQ=")
+	f.Fuzz(func(t *testing.T, h string) {
+		u, _, ok := ParseBasic(h)
+		if ok && strings.Contains(u, ":") {
+			t.Fatalf("user name %q contains a colon", u)
+		}
+	})
 }

@@ -115,18 +115,30 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, errors.Join(errs...)
 }
 
-// Validate checks a Config, however it was built.
-func (c Config) Validate() error {
+// LoadCredentials reads and checks just AUTH_USERNAME and AUTH_PASSWORD,
+// for the API Gateway authorizer, which needs no session.
+func LoadCredentials(getenv func(string) string) (username, password string, err error) {
+	username, password = getenv("AUTH_USERNAME"), getenv("AUTH_PASSWORD")
+	return username, password, errors.Join(validateCredentials(username, password)...)
+}
+
+func validateCredentials(username, password string) []error {
 	var errs []error
-	if c.Username == "" {
+	if username == "" {
 		errs = append(errs, errors.New("AUTH_USERNAME is not set: set it to the user name people log in with"))
-	} else if strings.ContainsRune(c.Username, ':') {
+	} else if strings.ContainsRune(username, ':') {
 		// RFC 7617: the user-id of Basic credentials cannot contain a colon.
 		errs = append(errs, errors.New("AUTH_USERNAME contains ':': Basic credentials cannot carry a colon in the user name; choose another"))
 	}
-	if c.Password == "" {
+	if password == "" {
 		errs = append(errs, errors.New("AUTH_PASSWORD is not set: set it to the password people log in with"))
 	}
+	return errs
+}
+
+// Validate checks a Config, however it was built.
+func (c Config) Validate() error {
+	errs := validateCredentials(c.Username, c.Password)
 	switch n := len(c.SessionSecret); {
 	case n == 0:
 		errs = append(errs, fmt.Errorf("SESSION_SECRET is not set: set it to at least %d random bytes, e.g. the output of `openssl rand -base64 48`", MinSecretLen))

@@ -70,7 +70,7 @@ func pkg(t *testing.T, dir string, params ...string) (*cloudformation.Template, 
 	bin := serverless(t)
 	artifact(t)
 	out := t.TempDir()
-	args := []string{"package", "--stage", "dev", "--region", "eu-west-1", "--package", out}
+	args := []string{"package", "--stage", "dev", "--package", out}
 	for _, p := range params {
 		args = append(args, "--param="+p)
 	}

@@ -118,7 +118,7 @@ func (g *Gate) serveReport(w http.ResponseWriter, r *http.Request) {
 	}
 	// Scripts: an Authorization header decides alone, whatever else is sent.
 	if r.Header.Get("Authorization") != "" {
-		user, pass, ok := r.BasicAuth()
+		user, pass, ok := auth.ParseBasic(r.Header.Get("Authorization"))
 		switch {
 		case !ok:
 			g.Log.Info("authorization header is not Basic credentials", "remote", r.RemoteAddr)

@@ -1,0 +1,27 @@
+// Command authorizer is the API Gateway custom authorizer of the
+// native-prompt variant (examples/native-prompt): a provided.al2023
+// `bootstrap`, built like cmd/report.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/formgate/formgate/auth"
+	"github.com/formgate/formgate/authorizer"
+	"github.com/formgate/formgate/config"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	user, pass, err := config.LoadCredentials(os.Getenv)
+	if err != nil {
+		log.Error("authorizer cannot start: fix the function's environment", "err", err)
+		os.Exit(1)
+	}
+	a := &authorizer.Authorizer{Checker: auth.NewStatic(user, pass), Log: log}
+	lambda.Start(a.Handle)
+}

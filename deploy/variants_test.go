@@ -1,0 +1,140 @@
+package deploy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestHTTPAPI(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/http-api", testParams...)
+	checkFunction(t, tmpl, raw)
+	var keys []string
+	for _, r := range tmpl.GetAllApiGatewayV2RouteResources() {
+		keys = append(keys, r.RouteKey)
+	}
+	slices.Sort(keys)
+	if want := []string{"GET /report", "POST /report", "POST /report/logout"}; !slices.Equal(keys, want) {
+		t.Errorf("routes %v, want %v", keys, want)
+	}
+	for name, in := range tmpl.GetAllApiGatewayV2IntegrationResources() {
+		if in.IntegrationType != "AWS_PROXY" || in.PayloadFormatVersion == nil || *in.PayloadFormatVersion != "2.0" {
+			t.Errorf("%s: %s payload %v, want AWS_PROXY 2.0", name, in.IntegrationType, in.PayloadFormatVersion)
+		}
+	}
+}
+
+func TestFunctionURL(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/function-url", testParams...)
+	checkFunction(t, tmpl, raw)
+	urls := tmpl.GetAllLambdaUrlResources()
+	if len(urls) != 1 {
+		t.Fatalf("%d function URLs, want 1", len(urls))
+	}
+	for _, u := range urls {
+		// formgate asks for the password itself; IAM auth would shut browsers out.
+		if u.AuthType != "NONE" {
+			t.Errorf("function URL auth type %q, want NONE", u.AuthType)
+		}
+	}
+	if len(tmpl.GetAllApiGatewayMethodResources()) != 0 {
+		t.Error("the Function URL variant needs no API Gateway")
+	}
+}
+
+func TestNativePrompt(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/native-prompt", testParams...)
+	checkFunction(t, tmpl, raw)
+	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
+	if fn.Environment.Variables["TRUST_AUTHORIZER"] != "true" {
+		t.Error("report function does not trust the authorizer")
+	}
+	az, err := tmpl.GetLambdaFunctionWithName("AuthorizerLambdaFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *az.Runtime != "provided.al2023" || !slices.Equal(az.Architectures, []string{"arm64"}) || *az.Handler != "bootstrap" ||
+		!dynamicRef.MatchString(az.Environment.Variables["AUTH_PASSWORD"]) || az.Environment.Variables["AUTH_USERNAME"] != "anna" {
+		t.Errorf("authorizer function: %v %v %v %v", *az.Runtime, az.Architectures, *az.Handler, az.Environment.Variables)
+	}
+	if !strings.Contains(raw, "/authorizer.zip") {
+		t.Error("authorizer is not deployed from dist/authorizer.zip")
+	}
+
+	a, err := tmpl.GetApiGatewayAuthorizerWithName("AuthorizerApiGatewayAuthorizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Type != "TOKEN" || a.IdentitySource == nil || *a.IdentitySource != "method.request.header.Authorization" {
+		t.Errorf("authorizer type %q identity %v", a.Type, a.IdentitySource)
+	}
+	for name, m := range tmpl.GetAllApiGatewayMethodResources() {
+		if m.AuthorizationType == nil || *m.AuthorizationType != "CUSTOM" {
+			t.Errorf("%s is not behind the authorizer", name)
+		}
+	}
+
+	gr, err := tmpl.GetApiGatewayGatewayResponseWithName("UnauthorizedResponse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	challenge := gr.ResponseParameters["gatewayresponse.header.WWW-Authenticate"]
+	if gr.ResponseType != "UNAUTHORIZED" || gr.StatusCode == nil || *gr.StatusCode != "401" ||
+		challenge != `'Basic realm="Sales", charset="UTF-8"'` {
+		t.Errorf("gateway response %s %v, WWW-Authenticate %q", gr.ResponseType, gr.StatusCode, challenge)
+	}
+}
+
+func TestCloudFront(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/cloudfront", testParams...)
+	checkFunction(t, tmpl, raw)
+	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
+	env := fn.Environment.Variables
+	if env["CHALLENGE_HEADER"] != "X-WWW-Authenticate" || env["BROWSER_LOGIN"] != "prompt" {
+		t.Errorf("report env %v: want the challenge in X-WWW-Authenticate, sent to browsers", env)
+	}
+
+	edge, err := tmpl.GetLambdaFunctionWithName("RenameChallengeLambdaFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edge.Runtime == nil || !strings.HasPrefix(*edge.Runtime, "nodejs") || *edge.Handler != "edge/index.handler" {
+		t.Errorf("edge function runtime %v handler %v: Lambda@Edge runs Node.js or Python only", edge.Runtime, edge.Handler)
+	}
+	if edge.Environment != nil {
+		t.Error("Lambda@Edge functions may not have environment variables")
+	}
+
+	d, err := tmpl.GetCloudFrontDistributionWithName("CloudFrontDistribution")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := d.DistributionConfig.DefaultCacheBehavior
+	var events []string
+	for _, a := range b.LambdaFunctionAssociations {
+		if a.EventType != nil {
+			events = append(events, *a.EventType)
+		}
+	}
+	// origin-response: viewer-response triggers do not run when the origin answers 401.
+	if !slices.Equal(events, []string{"origin-response"}) {
+		t.Errorf("Lambda@Edge events %v, want [origin-response]", events)
+	}
+	if !slices.Contains(b.AllowedMethods, "POST") {
+		t.Errorf("allowed methods %v: the form needs POST", b.AllowedMethods)
+	}
+	for _, o := range d.DistributionConfig.Origins {
+		if o.OriginPath != nil && *o.OriginPath != "" {
+			t.Errorf("origin path %q: the stage must stay in the public URL for the cookie path", *o.OriginPath)
+		}
+	}
+	var found bool
+	for _, cp := range tmpl.GetAllCloudFrontCachePolicyResources() {
+		h := cp.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers
+		// Only a cache policy can forward Authorization to the origin.
+		found = found || slices.Contains(h, "Authorization")
+	}
+	if !found {
+		t.Error("no cache policy forwards the Authorization header")
+	}
+}
