@@ -30,10 +30,22 @@ func chromium(t *testing.T) string {
 }
 
 // TestBrowserLogin drives headless Chromium through the login form of the
-// real local server: a wrong password, the right one, the report, logout.
+// real local server: a wrong password, the right one, the report, logout —
+// served directly, and through an emulated REST API stage (/dev/report,
+// events through the Lambda adapter).
 func TestBrowserLogin(t *testing.T) {
 	exe := chromium(t)
-	s := startLocal(t)
+	for name, args := range map[string][]string{
+		"direct":   nil,
+		"rest-api": {"-gateway", "rest"},
+		"http-api": {"-gateway", "http"},
+	} {
+		t.Run(name, func(t *testing.T) { browserLogin(t, exe, name, args) })
+	}
+}
+
+func browserLogin(t *testing.T, exe, name string, args []string) {
+	s := startLocal(t, args)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox, // running as root in CI
@@ -67,7 +79,8 @@ func TestBrowserLogin(t *testing.T) {
 		}
 		return v
 	}
-	shot := func(name string) {
+	prefix := name
+	shot := func(shotName string) {
 		t.Helper()
 		dir := os.Getenv("FORMGATE_SCREENSHOTS")
 		if dir == "" {
@@ -77,7 +90,7 @@ func TestBrowserLogin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644)
+		os.WriteFile(filepath.Join(dir, prefix+"-"+shotName+".png"), b, 0o644)
 	}
 
 	// CSS selectors: a plain string is a DOM text search, which would also

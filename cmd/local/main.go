@@ -1,11 +1,16 @@
 // Command local runs formgate as a plain HTTP server for development.
 //
-//	go run ./cmd/local [-addr 127.0.0.1:8080]
+//	go run ./cmd/local [-addr 127.0.0.1:8080] [-gateway rest|http] [-stage dev]
 //
 // It reads the same environment as the Lambda function. What is missing
 // it makes up, so it runs with no configuration at all: the user name
 // defaults to "admin", and a password and session secret are generated and
 // the password printed once.
+//
+// With -gateway, requests go the way they would on AWS: turned into API
+// Gateway events, through the Lambda adapter, and back, with the gateway's
+// quirks (stage prefix, renamed WWW-Authenticate) kept — see package
+// emulate.
 package main
 
 import (
@@ -25,18 +30,25 @@ import (
 
 	"github.com/formgate/formgate/app"
 	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/emulate"
+	"github.com/formgate/formgate/lambdaproxy"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	gateway := flag.String("gateway", "", `emulate an API Gateway in front of the Lambda adapter: "rest" (REST API, payload v1) or "http" (HTTP API, payload v2)`)
+	stage := flag.String("stage", "dev", "REST API stage, the first path segment with -gateway rest")
 	flag.Parse()
-	if err := run(*addr); err != nil {
+	if err := run(*addr, *gateway, *stage); err != nil {
 		fmt.Fprintln(os.Stderr, "formgate:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string) error {
+// routes are the function's routes as serverless.yml declares them.
+var routes = []string{"GET /report", "POST /report", "POST /report/logout"}
+
+func run(addr, gateway, stage string) error {
 	env := map[string]string{}
 	getenv := func(k string) string {
 		if v, ok := os.LookupEnv(k); ok {
@@ -65,6 +77,16 @@ func run(addr string) error {
 	if err != nil {
 		return err
 	}
+	prefix, what := "", "formgate"
+	switch gateway {
+	case "":
+	case string(emulate.REST), string(emulate.HTTP):
+		g := emulate.New(emulate.Kind(gateway), stage, lambdaproxy.New(h, log), routes...)
+		h, prefix = g, g.Prefix()
+		what = fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway])
+	default:
+		return fmt.Errorf("-gateway %q: use rest or http", gateway)
+	}
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -72,7 +94,7 @@ func run(addr string) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 
-	fmt.Printf("formgate is serving http://%s/report\n", ln.Addr())
+	fmt.Printf("%s is serving http://%s%s/report\n", what, ln.Addr(), prefix)
 	for _, n := range notes {
 		fmt.Println("  note:", n)
 	}

@@ -40,11 +40,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// startLocal starts cmd/local with only env (no inherited configuration),
-// on a free loopback port.
-func startLocal(t *testing.T, env ...string) *localServer {
+// startLocal starts cmd/local with args and only env (no inherited
+// configuration), on a free loopback port.
+func startLocal(t *testing.T, args []string, env ...string) *localServer {
 	t.Helper()
-	cmd := exec.Command(localBin, "-addr", "127.0.0.1:0")
+	cmd := exec.Command(localBin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -101,7 +101,7 @@ func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastRe
 // the generated password it prints, and logs in over real HTTP the way a
 // browser and a script would.
 func TestLocalZeroConfigLogin(t *testing.T) {
-	s := startLocal(t)
+	s := startLocal(t, nil)
 	if s.User != "admin" || len(s.Password) < 12 {
 		t.Fatalf("printed credentials: user %q, password of %d chars", s.User, len(s.Password))
 	}
@@ -184,7 +184,7 @@ func TestLocalZeroConfigLogin(t *testing.T) {
 
 // With AUTH_PASSWORD set, cmd/local uses it and does not print it.
 func TestLocalConfigured(t *testing.T) {
-	s := startLocal(t, "AUTH_USERNAME=zoë", "AUTH_PASSWORD=from-env-pw", "SESSION_SECRET=0123456789abcdef0123456789abcdef")
+	s := startLocal(t, nil, "AUTH_USERNAME=zoë", "AUTH_PASSWORD=from-env-pw", "SESSION_SECRET=0123456789abcdef0123456789abcdef")
 	if s.User != "zoë" || s.Password != "(from" {
 		t.Fatalf("printed user %q password %q", s.User, s.Password)
 	}
@@ -207,5 +207,34 @@ func TestLocalBadConfig(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `SESSION_TTL="forever" is not a Go duration`) {
 		t.Fatalf("want a named config error, got %v:\n%s", err, out)
+	}
+}
+
+// With -gateway rest, the local server answers like a deployed REST API:
+// the report under the stage, the challenge renamed.
+func TestLocalGatewayREST(t *testing.T) {
+	s := startLocal(t, []string{"-gateway", "rest", "-stage", "prod"}, "AUTH_PASSWORD=pw-for-gateway")
+	if !strings.HasSuffix(s.URL, "/prod/report") {
+		t.Fatalf("URL %q: want the stage in it", s.URL)
+	}
+	resp, err := http.Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("X-Amzn-Remapped-Www-Authenticate") == "" || resp.Header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("GET: %d %v", resp.StatusCode, resp.Header)
+	}
+	form := url.Values{"username": {"admin"}, "password": {"pw-for-gateway"}}.Encode()
+	req, _ := http.NewRequest("POST", s.URL, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	resp, err = (&http.Client{CheckRedirect: noRedirect}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 || resp.Cookies()[0].Path != "/prod/report" {
+		t.Fatalf("login: %d %v", resp.StatusCode, resp.Header)
 	}
 }

@@ -1,0 +1,147 @@
+// Package emulate serves a Lambda function locally the way API Gateway
+// would: each HTTP request becomes the event a REST API (payload v1) or an
+// HTTP API (payload v2) sends, goes through the function's real entry point
+// (a lambda.Handler, here formgate's adapter), and the event response
+// becomes the HTTP response — with the gateway's quirks kept, above all the
+// renaming of WWW-Authenticate to x-amzn-Remapped-WWW-Authenticate, the
+// stage in the path, and unknown routes answered 403 "Missing
+// Authentication Token".
+//
+// It lets a person see in a browser, with no AWS account and no Docker,
+// what a deployed gateway does to the login flow. It is a development aid,
+// not a gateway: no authorizers, throttling, or payload limits.
+package emulate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// Kind is the gateway emulated.
+type Kind string
+
+// The gateways Gateway emulates.
+const (
+	REST Kind = "rest" // REST API, payload v1, stage in the path
+	HTTP Kind = "http" // HTTP API, payload v2, $default stage
+)
+
+// Invoker is the Lambda function: aws-lambda-go's lambda.Handler.
+type Invoker interface {
+	Invoke(ctx context.Context, payload []byte) ([]byte, error)
+}
+
+// Gateway is an http.Handler in front of one function.
+type Gateway struct {
+	kind   Kind
+	stage  string // "dev"; "$default" for an HTTP API
+	fn     Invoker
+	routes map[string]bool // "GET /report"
+}
+
+// New returns a gateway of kind in front of fn, with routes ("GET /report")
+// as serverless.yml declares them. A REST API serves them under /stage.
+func New(kind Kind, stage string, fn Invoker, routes ...string) *Gateway {
+	if kind == HTTP {
+		stage = "$default" // what serverless deploys httpApi events to
+	}
+	g := &Gateway{kind: kind, stage: stage, fn: fn, routes: map[string]bool{}}
+	for _, r := range routes {
+		g.routes[r] = true
+	}
+	return g
+}
+
+// Prefix is the public path prefix the gateway serves under.
+func (g *Gateway) Prefix() string {
+	if g.kind == REST {
+		return "/" + g.stage
+	}
+	return ""
+}
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path, ok := strings.CutPrefix(r.URL.Path, g.Prefix())
+	if !ok || !g.routes[r.Method+" "+path] {
+		// API Gateway's answer to a route it does not have.
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("x-amzn-ErrorType", "MissingAuthenticationTokenException")
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"message":"Missing Authentication Token"}`))
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		w.Write([]byte(`{"message":"Request Too Long"}`))
+		return
+	}
+	var payload []byte
+	switch g.kind {
+	case REST:
+		payload, err = g.restEvent(r, path, body)
+	default:
+		payload, err = g.httpEvent(r, path, body)
+	}
+	if err == nil {
+		var out []byte
+		if out, err = g.fn.Invoke(r.Context(), payload); err == nil {
+			if g.kind == REST {
+				err = writeRESTResponse(w, out)
+			} else {
+				err = writeHTTPResponse(w, out)
+			}
+		}
+	}
+	if err != nil {
+		// What API Gateway answers when the function fails or answers
+		// something it cannot read.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadGateway)
+		w.Write([]byte(`{"message": "Internal server error"}`))
+	}
+}
+
+// maxPayload is API Gateway's request size limit (10 MB).
+const maxPayload = 10 << 20
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
+}
+
+// remapped lists the response headers API Gateway renames in a Lambda
+// proxy response, with the names it gives them.
+var remapped = map[string]string{
+	"Www-Authenticate": "x-amzn-Remapped-WWW-Authenticate",
+	"Authorization":    "x-amzn-Remapped-Authorization",
+	"Connection":       "x-amzn-Remapped-Connection",
+	"Date":             "x-amzn-Remapped-Date",
+	"Server":           "x-amzn-Remapped-Server",
+}
+
+func writeHeader(w http.ResponseWriter, name string, values ...string) {
+	if to, ok := remapped[http.CanonicalHeaderKey(name)]; ok {
+		name = to
+	}
+	for _, v := range values {
+		w.Header().Add(name, v)
+	}
+}
+
+func sourceIP(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
+func requestID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,148 @@
+package emulate
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/formgate/formgate/app"
+	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/lambdaproxy"
+)
+
+var routes = []string{"GET /report", "POST /report", "POST /report/logout"}
+
+func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
+	t.Helper()
+	h, err := app.New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(kind, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+var cfg = config.Config{Username: "anna", Password: "correct horse", SessionSecret: bytes.Repeat([]byte("e"), 32), SessionTTL: time.Hour, Realm: "report"}
+
+type result struct {
+	status int
+	header http.Header
+	body   string
+	url    string
+}
+
+func do(t *testing.T, c *http.Client, method, u, body string, header ...string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return result{resp.StatusCode, resp.Header, string(b), resp.Request.URL.String()}
+}
+
+const htmlAccept = "text/html,application/xhtml+xml"
+
+// TestRESTLoginFlow walks a browser through the form behind an emulated
+// REST API: stage in the URL, redirects and cookie path that keep it, and
+// the challenge renamed exactly as a deployed REST API does.
+func TestRESTLoginFlow(t *testing.T) {
+	srv := server(t, REST, cfg)
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	report := srv.URL + "/dev/report"
+
+	r := do(t, browser, "GET", report, "", "Accept", htmlAccept)
+	if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post" action="report">`) {
+		t.Fatalf("form: %d %s", r.status, r.body)
+	}
+	form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
+	r = do(t, browser, "POST", report, form, "Accept", htmlAccept, "Content-Type", "application/x-www-form-urlencoded")
+	// The client followed the 303 to the relative "report" — still under /dev.
+	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<main id="report">`) {
+		t.Fatalf("after login: %d at %s", r.status, r.url)
+	}
+	u, _ := url.Parse(report)
+	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+		t.Fatalf("cookies for %s: %v", report, cs)
+	}
+	r = do(t, browser, "POST", srv.URL+"/dev/report/logout", "", "Accept", htmlAccept)
+	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<form id="login"`) {
+		t.Fatalf("after logout: %d at %s", r.status, r.url)
+	}
+
+	// A script without credentials: the challenge arrives renamed.
+	r = do(t, http.DefaultClient, "GET", report, "")
+	if r.status != 401 || r.header.Get("WWW-Authenticate") != "" ||
+		r.header.Get("x-amzn-Remapped-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` {
+		t.Fatalf("challenge through a REST API: %d %v", r.status, r.header)
+	}
+	// Basic still works for scripts.
+	r = do(t, http.DefaultClient, "POST", report+"?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+	if r.status != 200 || !strings.HasPrefix(r.body, `[{"Region":"North"`) {
+		t.Fatalf("Basic: %d %s", r.status, r.body)
+	}
+
+	// Routes the API does not have.
+	for _, p := range []string{"/report", "/dev/", "/dev/other", "/prod/report"} {
+		if r := do(t, http.DefaultClient, "GET", srv.URL+p, ""); r.status != 403 || !strings.Contains(r.body, "Missing Authentication Token") {
+			t.Errorf("GET %s: %d %s", p, r.status, r.body)
+		}
+	}
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/logout", ""); r.status != 403 {
+		t.Errorf("GET logout: %d", r.status)
+	}
+}
+
+func TestHTTPAPILoginFlow(t *testing.T) {
+	srv := server(t, HTTP, cfg)
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	report := srv.URL + "/report"
+	form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
+	r := do(t, browser, "POST", report, form, "Accept", htmlAccept, "Content-Type", "application/x-www-form-urlencoded")
+	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<main id="report">`) {
+		t.Fatalf("after login: %d at %s: %s", r.status, r.url, r.body)
+	}
+	// The cookie came back through the v2 cookies array and went in again.
+	r = do(t, browser, "GET", report+"?format=csv", "")
+	if r.status != 200 || !strings.HasPrefix(r.body, "Region,Quarter") {
+		t.Fatalf("csv with session: %d %s", r.status, r.body)
+	}
+	r = do(t, http.DefaultClient, "GET", report, "")
+	if r.status != 401 || r.header.Get("x-amzn-Remapped-WWW-Authenticate") == "" || r.header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("challenge through an HTTP API: %d %v", r.status, r.header)
+	}
+}
+
+func TestFunctionErrorIs502(t *testing.T) {
+	for _, kind := range []Kind{REST, HTTP} {
+		srv := httptest.NewServer(New(kind, "dev", brokenFn{}, "GET /report"))
+		r := do(t, http.DefaultClient, "GET", srv.URL+New(kind, "dev", nil).Prefix()+"/report", "")
+		srv.Close()
+		if r.status != 502 || !strings.Contains(r.body, "Internal server error") {
+			t.Errorf("%s: %d %s", kind, r.status, r.body)
+		}
+	}
+}
+
+type brokenFn struct{}
+
+func (brokenFn) Invoke(_ context.Context, _ []byte) ([]byte, error) { return []byte("not json"), nil }
