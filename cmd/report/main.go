@@ -8,6 +8,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -31,6 +32,11 @@ func main() {
 		os.Exit(1)
 	}
 	level.Set(cfg.LogLevel)
+	// A relative REPORT_CSV names a file in the deployment zip, which Lambda
+	// unpacks into LAMBDA_TASK_ROOT (/var/task).
+	if root := os.Getenv("LAMBDA_TASK_ROOT"); cfg.ReportCSV != "" && !filepath.IsAbs(cfg.ReportCSV) && root != "" {
+		cfg.ReportCSV = filepath.Join(root, cfg.ReportCSV)
+	}
 	h, err := app.New(cfg, log)
 	if err != nil {
 		log.Error("formgate cannot start", "err", err)
