@@ -119,6 +119,11 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
 
+	// The report CSV travels in the zip; Lambda unpacks it into LAMBDA_TASK_ROOT.
+	taskRoot := t.TempDir()
+	if err := os.WriteFile(filepath.Join(taskRoot, "tickets.csv"), []byte("Team,Open tickets\nPlatform,12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
@@ -128,6 +133,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),
 		"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret,
 		"AWS_LAMBDA_FUNCTION_NAME=formgate-dev-report", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+		"LAMBDA_TASK_ROOT=" + taskRoot, "REPORT_CSV=tickets.csv",
 	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -154,7 +160,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	// ...then follow the redirect with the cookie the function set.
 	get := bytes.ReplaceAll(fixture(t, "rest-v1-cookie"), []byte("FORMGATE_COOKIE"), []byte(c.Value))
 	report := rt.invoke(t, get)
-	if report["statusCode"] != 200.0 || !strings.Contains(report["body"].(string), `<main id="report">`) {
+	if report["statusCode"] != 200.0 || !strings.Contains(report["body"].(string), `<main id="report">`) || !strings.Contains(report["body"].(string), `<th scope="row">Platform</th>`) {
 		t.Fatalf("v1 report with cookie: %v", report)
 	}
 
