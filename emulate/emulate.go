@@ -140,6 +140,15 @@ func sourceIP(r *http.Request) string {
 	return r.RemoteAddr
 }
 
+// scheme is how the client reached the emulator; a deployed gateway would
+// say https.
+func scheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
 func requestID() string {
 	b := make([]byte, 16)
 	rand.Read(b)

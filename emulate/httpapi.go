@@ -24,11 +24,7 @@ func (g *Gateway) httpEvent(r *http.Request, path string, body []byte) ([]byte, 
 		headers[strings.ToLower(k)] = strings.Join(vs, ",")
 	}
 	headers["host"] = r.Host
-	proto := "http"
-	if r.TLS != nil {
-		proto = "https"
-	}
-	headers["x-forwarded-proto"] = proto
+	headers["x-forwarded-proto"] = scheme(r)
 	var cookies []string
 	for _, line := range r.Header.Values("Cookie") {
 		for _, c := range strings.Split(line, ";") {

@@ -19,10 +19,7 @@ func (g *Gateway) restEvent(r *http.Request, path string, body []byte) ([]byte, 
 	}
 	single["Host"], multi["Host"] = r.Host, []string{r.Host}
 	// What API Gateway adds; the scheme is what the client really used.
-	proto := "http"
-	if r.TLS != nil {
-		proto = "https"
-	}
+	proto := scheme(r)
 	single["X-Forwarded-Proto"], multi["X-Forwarded-Proto"] = proto, []string{proto}
 	q := r.URL.Query()
 	var qs map[string]string
