@@ -67,14 +67,15 @@ func (e *buildError) Error() string { return "make build: " + e.err.Error() + "\
 // raw text.
 func pkg(t *testing.T, dir string, params ...string) (*cloudformation.Template, string) {
 	t.Helper()
-	bin := serverless(t)
+	serverless(t)
 	artifact(t)
 	out := t.TempDir()
 	args := []string{"package", "--stage", "dev", "--package", out}
 	for _, p := range params {
 		args = append(args, "--param="+p)
 	}
-	cmd := exec.Command(bin, args...)
+	// As an operator runs it; --no: use the pinned install, never download.
+	cmd := exec.Command("npx", append([]string{"--no", "serverless"}, args...)...)
 	cmd.Dir = filepath.Join(root, dir)
 	// Offline and quiet: no credentials, no telemetry, no update checks.
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off",
