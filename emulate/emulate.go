@@ -126,7 +126,9 @@ var remapped = map[string]string{
 
 func writeHeader(w http.ResponseWriter, name string, values ...string) {
 	if to, ok := remapped[http.CanonicalHeaderKey(name)]; ok {
-		name = to
+		// Written as API Gateway spells it (Add would change the case).
+		w.Header()[to] = append(w.Header()[to], values...)
+		return
 	}
 	for _, v := range values {
 		w.Header().Add(name, v)
