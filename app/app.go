@@ -62,7 +62,7 @@ func NewWithReport(cfg config.Config, report http.Handler, pages *web.Pages, log
 	if err != nil {
 		return nil, err
 	}
-	gate := handlers.NewGate(handlers.GateOptions{
+	gate, err := handlers.NewGate(handlers.GateOptions{
 		Checker: auth.NewStatic(cfg.Username, cfg.Password),
 		Codec:   codec,
 		Pages:   pages,
@@ -75,6 +75,9 @@ func NewWithReport(cfg config.Config, report http.Handler, pages *web.Pages, log
 		PromptBrowsers:  cfg.BrowserLogin == config.LoginPrompt,
 		TrustAuthorizer: cfg.TrustAuthorizer,
 	})
+	if err != nil {
+		return nil, err
+	}
 	return logRequests(gate, log), nil
 }
 

@@ -57,6 +57,7 @@ type GateOptions struct {
 type Gate struct {
 	GateOptions
 	challenge string
+	loginPage []byte // the blank login form, rendered once: the most common page
 	decoder   *schema.Decoder
 	handler   http.Handler
 }
@@ -66,15 +67,20 @@ type Gate struct {
 //	/report           any method: the report, or a way to log in
 //	POST /report/logout
 //	GET  /            redirect to report
-func NewGate(o GateOptions) *Gate {
+func NewGate(o GateOptions) (*Gate, error) {
 	d := schema.NewDecoder()
 	d.IgnoreUnknownKeys(true) // a submit button's name or a password manager's extra field is not an error
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"
 	}
+	var page bytes.Buffer
+	if err := o.Pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
+		return nil, fmt.Errorf("render login page: %w", err)
+	}
 	g := &Gate{
 		GateOptions: o,
 		challenge:   `Basic realm="` + o.Realm + `", charset="UTF-8"`,
+		loginPage:   page.Bytes(),
 		decoder:     d,
 	}
 	mux := http.NewServeMux()
@@ -92,7 +98,7 @@ func NewGate(o GateOptions) *Gate {
 		w.WriteHeader(http.StatusSeeOther)
 	})
 	g.handler = csrf.Handler(mux)
-	return g
+	return g, nil
 }
 
 func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -290,15 +296,19 @@ func (g *Gate) showReport(w http.ResponseWriter, r *http.Request, id Identity) {
 }
 
 func (g *Gate) writeLogin(w http.ResponseWriter, status int, v web.LoginView) {
-	var b bytes.Buffer
-	if err := g.Pages.Login(&b, v); err != nil {
-		g.Log.Error("render login", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+	body := g.loginPage
+	if v != (web.LoginView{Realm: g.Realm}) {
+		var b bytes.Buffer
+		if err := g.Pages.Login(&b, v); err != nil {
+			g.Log.Error("render login", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		body = b.Bytes()
 	}
 	setPageHeaders(w.Header())
 	w.WriteHeader(status)
-	w.Write(b.Bytes())
+	w.Write(body)
 }
 
 func (g *Gate) writeChallenge(w http.ResponseWriter, reason string) {
