@@ -240,11 +240,9 @@ func TestArtifact(t *testing.T) {
 		if ef.Machine != elf.EM_AARCH64 || ef.Class != elf.ELFCLASS64 || ef.Type != elf.ET_EXEC {
 			t.Errorf("bootstrap: machine %v class %v type %v, want AARCH64 ELF64 EXEC", ef.Machine, ef.Class, ef.Type)
 		}
-		if ef.Progs != nil {
-			for _, p := range ef.Progs {
-				if p.Type == elf.PT_INTERP {
-					t.Error("bootstrap is dynamically linked; provided.al2023 needs CGO_ENABLED=0")
-				}
+		for _, p := range ef.Progs {
+			if p.Type == elf.PT_INTERP {
+				t.Error("bootstrap is dynamically linked; provided.al2023 needs CGO_ENABLED=0")
 			}
 		}
 	}

@@ -141,7 +141,7 @@ func Negotiate(r *http.Request) (string, error) {
 	}
 	accept := strings.ToLower(strings.Join(r.Header.Values("Accept"), ","))
 	switch {
-	case strings.Contains(accept, "text/html"):
+	case wantsHTML(r): // the same test the gate uses to tell browsers from scripts
 		return FormatHTML, nil
 	case strings.Contains(accept, "application/json"):
 		return FormatJSON, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -59,21 +60,12 @@ func (r *recorder) statusDescription() string {
 func singleHeaders(h http.Header, skip ...string) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vs := range h {
-		if len(vs) == 0 || contains(skip, k) {
+		if len(vs) == 0 || slices.Contains(skip, k) {
 			continue
 		}
 		out[k] = strings.Join(vs, ", ")
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func isText(contentType string) bool {
