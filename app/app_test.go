@@ -94,3 +94,68 @@ func TestDownloadName(t *testing.T) {
 		}
 	}
 }
+
+// The settings a user turns on in the environment must reach the gate.
+func TestConfigReachesGate(t *testing.T) {
+	quiet := slog.New(slog.DiscardHandler)
+	browser := func(h http.Handler, mod func(*http.Request)) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/report", nil)
+		r.Header.Set("Accept", "text/html")
+		if mod != nil {
+			mod(r)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+
+	t.Run("prompt mode and challenge header", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.BrowserLogin, cfg.ChallengeHeader = config.LoginPrompt, "X-WWW-Authenticate"
+		h, err := New(cfg, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := browser(h, nil)
+		if w.Code != 401 || w.Header().Get("X-WWW-Authenticate") == "" || w.Header().Get("WWW-Authenticate") != "" {
+			t.Fatalf("%d %v", w.Code, w.Header())
+		}
+	})
+
+	t.Run("session secret rotation", func(t *testing.T) {
+		old := testConfig()
+		h, _ := New(old, quiet)
+		r := httptest.NewRequest("POST", "/report", strings.NewReader("username=anna&password=pw"))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		cookies := w.Result().Cookies()
+		if len(cookies) != 1 {
+			t.Fatalf("login: %d %v", w.Code, w.Header())
+		}
+		rotated := testConfig()
+		rotated.SessionSecret, rotated.PreviousSessionSecret = bytes.Repeat([]byte("n"), 32), old.SessionSecret
+		h, err := New(rotated, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := browser(h, func(r *http.Request) { r.AddCookie(cookies[0]) }); w.Code != 200 || !strings.Contains(w.Body.String(), `<main id="report">`) {
+			t.Fatalf("cookie from before the rotation: %d", w.Code)
+		}
+	})
+
+	t.Run("failed logins throttled", func(t *testing.T) {
+		h, _ := New(testConfig(), quiet)
+		var last int
+		for range 11 {
+			r := httptest.NewRequest("GET", "/report", nil)
+			r.SetBasicAuth("anna", "guess")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			last = w.Code
+		}
+		if last != http.StatusTooManyRequests {
+			t.Fatalf("11th failed login: %d, want 429", last)
+		}
+	})
+}

@@ -202,11 +202,20 @@ func TestLocalConfigured(t *testing.T) {
 
 // A configuration error stops cmd/local with the variable's name.
 func TestLocalBadConfig(t *testing.T) {
-	cmd := exec.Command(localBin, "-addr", "127.0.0.1:0")
-	cmd.Env = []string{"SESSION_TTL=forever"}
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), `SESSION_TTL="forever" is not a Go duration`) {
-		t.Fatalf("want a named config error, got %v:\n%s", err, out)
+	for _, tt := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{nil, "SESSION_TTL=forever", `SESSION_TTL="forever" is not a Go duration`},
+		{[]string{"-gateway", "lambda"}, "", `-gateway "lambda": use rest or http`},
+	} {
+		cmd := exec.Command(localBin, append([]string{"-addr", "127.0.0.1:0"}, tt.args...)...)
+		cmd.Env = []string{tt.env}
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%v %s: want %q, got %v:\n%s", tt.args, tt.env, tt.want, err, out)
+		}
 	}
 }
 
