@@ -21,24 +21,28 @@ unit:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./lambdaproxy
-	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime $(FUZZTIME) ./handlers
+	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime $(FUZZTIME) ./handlers/gate
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/basic
 
 ## bench: benchmarks with allocations (longer: make bench BENCHTIME=5s)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
-## build: the Lambda artifacts (provided.al2023, arm64): dist/report.zip
-## (bootstrap and, with REPORT=path/to.csv, that CSV; set the stage
-## parameter reportCsv to its base name) and dist/authorizer.zip (the
-## native-prompt variant's authorizer)
+## build: the Lambda artifacts (provided.al2023, arm64) in $(DIST):
+## report.zip (bootstrap and, with REPORT=path/to.csv, that CSV; set the
+## stage parameter reportCsv to its base name), authorizer.zip (the
+## native-prompt variant's authorizer) and library.zip (examples/library)
 REPORT ?=
+DIST ?= dist
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
 build:
-	mkdir -p dist/report dist/authorizer
-	$(LAMBDA_BUILD) -o dist/report/bootstrap ./cmd/report
-	$(GO) run ./cmd/mkzip -o dist/report.zip dist/report/bootstrap $(REPORT)
-	$(LAMBDA_BUILD) -o dist/authorizer/bootstrap ./cmd/authorizer
-	$(GO) run ./cmd/mkzip -o dist/authorizer.zip dist/authorizer/bootstrap
+	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
+	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
+	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT)
+	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
+	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap
+	$(LAMBDA_BUILD) -o $(DIST)/library/bootstrap ./examples/library
+	$(GO) run ./cmd/mkzip -o $(DIST)/library.zip $(DIST)/library/bootstrap
 
 run:
 	$(GO) run ./cmd/local

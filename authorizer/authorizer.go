@@ -13,7 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/formgate/formgate/auth"
+	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/internal/basic"
 )
 
 // ErrUnauthorized must be returned with exactly this text: API Gateway
@@ -24,23 +25,30 @@ var ErrUnauthorized = errors.New("Unauthorized")
 
 // Authorizer checks the Authorization header API Gateway hands it.
 type Authorizer struct {
-	Checker auth.Checker
+	Checker formgate.Checker
 	Log     *slog.Logger
 }
 
 // Handle answers one authorizer request.
 func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	user, pass, ok := auth.ParseBasic(req.AuthorizationToken)
+	user, pass, ok := basic.Parse(req.AuthorizationToken)
 	if !ok {
 		a.Log.Info("authorizer: no Basic credentials", "method_arn", req.MethodArn)
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
-	if !a.Checker.Check(user, pass) {
+	u, ok, err := a.Checker.Check(ctx, user, pass)
+	if err != nil {
+		// Not "Unauthorized": API Gateway answers 500, and nobody is let in
+		// or told their password was wrong.
+		a.Log.Error("authorizer: credential check failed", "err", err)
+		return events.APIGatewayCustomAuthorizerResponse{}, errors.New("credential check failed")
+	}
+	if !ok {
 		a.Log.Info("authorizer: login failed", "method_arn", req.MethodArn)
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
 	return events.APIGatewayCustomAuthorizerResponse{
-		PrincipalID: user,
+		PrincipalID: u.Name,
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
 			Version: "2012-10-17",
 			Statement: []events.IAMPolicyStatement{{

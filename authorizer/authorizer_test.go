@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/formgate/formgate/auth"
+	formgate "github.com/formgate/formgate"
 )
 
 // invoke sends a TOKEN authorizer event through aws-lambda-go's handler
@@ -24,7 +24,7 @@ func invoke(t *testing.T, token string, logs *bytes.Buffer) ([]byte, error) {
 		t.Fatal(err)
 	}
 	raw = bytes.Replace(raw, []byte(`"Basic YW5uYTpjb3JyZWN0IGhvcnNl"`), mustJSON(token), 1)
-	a := &Authorizer{Checker: auth.NewStatic("anna", "correct horse"), Log: slog.New(slog.NewTextHandler(logs, nil))}
+	a := &Authorizer{Checker: formgate.PlainPassword("anna", "correct horse"), Log: slog.New(slog.NewTextHandler(logs, nil))}
 	return lambda.NewHandler(a.Handle).Invoke(context.Background(), raw)
 }
 

@@ -1,128 +1,142 @@
-// Package config holds formgate's one configuration struct. It is filled
-// from the environment by the programs in cmd/ and validated once at start,
-// so a misconfigured function fails at init with a message that names the
-// variable, instead of failing on the first request.
+// Package config fills formgate's Options from environment variables, the
+// way the programs in cmd/ (the local server, the Lambda function, the
+// authorizer) and examples/library configure it. It is one way to fill the
+// Options, not the only one: a Go program may build them directly.
+//
+// Every error names the variable and how to fix it, and none contains a
+// secret, so a misconfigured Lambda function fails at init with a message
+// that says what to change.
 package config
 
 import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	formgate "github.com/formgate/formgate"
 )
 
-// MinSecretLen is the shortest SESSION_SECRET accepted. 32 bytes gives the
-// HKDF input at least 256 bits when the secret is random.
-const MinSecretLen = 32
-
-// Config is everything formgate needs to run. Programs build it with Load;
-// tests build it directly.
+// Config is what the formgate programs read from the environment.
 type Config struct {
-	// Username and Password are the one account that may see the report.
+	// Options for formgate.New: Checker (AUTH_USERNAME, AUTH_PASSWORD),
+	// SessionSecret, PreviousSessionSecret, SessionTTL, Realm,
+	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer.
+	// Logger is left to the program.
+	Options formgate.Options
+	// Username is AUTH_USERNAME, for a program to show.
 	Username string
-	Password string
-	// SessionSecret keys the session cookie. It must be the same in every
-	// Lambda container, so it comes from configuration, never from a random
-	// value made at start.
-	SessionSecret []byte
-	// PreviousSessionSecret, when set, still opens cookies made with the
-	// old secret, so rotating SESSION_SECRET logs nobody out.
-	PreviousSessionSecret []byte
-	// SessionTTL is how long a login lasts.
-	SessionTTL time.Duration
-	// Realm names the Basic challenge.
-	Realm string
-	// ReportCSV is the path of the CSV shown as the report; empty means the
-	// sample embedded in web/.
+	// ReportCSV is the path of the CSV the built-in report shows; empty
+	// means the embedded sample.
 	ReportCSV string
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
-	// ChallengeHeader names the header that carries the Basic challenge:
-	// WWW-Authenticate (also when empty), or X-WWW-Authenticate for a
-	// CloudFront Lambda@Edge function to rename (API Gateway would remap
-	// the real one).
-	ChallengeHeader string
-	// BrowserLogin is what a browser without credentials gets: "form" (also
-	// when empty: the login form, 200) or "prompt" (401 with the challenge, so the browser
-	// shows its own prompt; the form is the body, shown if it is cancelled).
-	BrowserLogin string
-	// TrustAuthorizer lets a REST API custom authorizer's principal in
-	// without asking again (the native-prompt variant).
-	TrustAuthorizer bool
 }
 
-// Defaults for the optional settings.
-const (
-	DefaultTTL   = 12 * time.Hour
-	DefaultRealm = "report"
-)
-
-// Browser login modes.
+// Browser login modes (BROWSER_LOGIN).
 const (
 	LoginForm   = "form"
 	LoginPrompt = "prompt"
 )
 
+// env names the variable behind each field of formgate.Options, for
+// messages.
+var variables = map[string]string{
+	"SessionSecret":         "SESSION_SECRET",
+	"PreviousSessionSecret": "SESSION_SECRET_PREVIOUS",
+	"SessionTTL":            "SESSION_TTL",
+	"Realm":                 "AUTH_REALM",
+	"ChallengeHeader":       "CHALLENGE_HEADER",
+}
+
 // Load reads the configuration through getenv (os.Getenv in main) and
-// validates it. The error lists every problem found, each naming its
-// variable and how to fix it; it never contains a secret's value.
+// validates it. The error lists every problem found.
 func Load(getenv func(string) string) (Config, error) {
+	checker, username, errs := credentials(getenv)
 	c := Config{
-		Username:              getenv("AUTH_USERNAME"),
-		Password:              getenv("AUTH_PASSWORD"),
-		SessionSecret:         []byte(getenv("SESSION_SECRET")),
-		PreviousSessionSecret: []byte(getenv("SESSION_SECRET_PREVIOUS")),
-		SessionTTL:            DefaultTTL,
-		Realm:                 DefaultRealm,
-		ReportCSV:             getenv("REPORT_CSV"),
+		Username:  username,
+		ReportCSV: getenv("REPORT_CSV"),
+		Options: formgate.Options{
+			Checker:               checker,
+			SessionSecret:         []byte(getenv("SESSION_SECRET")),
+			PreviousSessionSecret: []byte(getenv("SESSION_SECRET_PREVIOUS")),
+			Realm:                 getenv("AUTH_REALM"),
+			ChallengeHeader:       getenv("CHALLENGE_HEADER"),
+		},
 	}
-	var errs []error
 	if v := getenv("SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("SESSION_TTL=%q is not a Go duration: use a value such as 12h or 90m", v))
-		} else {
-			c.SessionTTL = d
+		case d <= 0:
+			errs = append(errs, fmt.Errorf("SESSION_TTL=%s is too short: use at least 1m", v))
+		default:
+			c.Options.SessionTTL = d
 		}
 	}
-	if v := getenv("AUTH_REALM"); v != "" {
-		c.Realm = v
-	}
-	if v := getenv("CHALLENGE_HEADER"); v != "" {
-		c.ChallengeHeader = v
-	}
-	if v := getenv("BROWSER_LOGIN"); v != "" {
-		c.BrowserLogin = v
+	switch v := getenv("BROWSER_LOGIN"); v {
+	case "", LoginForm:
+	case LoginPrompt:
+		c.Options.PromptBrowsers = true
+	default:
+		errs = append(errs, fmt.Errorf("BROWSER_LOGIN=%q: use form or prompt", v))
 	}
 	if v := getenv("TRUST_AUTHORIZER"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("TRUST_AUTHORIZER=%q is not a boolean: use true or false", v))
 		}
-		c.TrustAuthorizer = b
+		c.Options.TrustAuthorizer = b
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("LOG_LEVEL=%q is not a level: use debug, info, warn or error", v))
 		}
 	}
-	if err := c.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, named(c.Options.Validate())...)
 	return c, errors.Join(errs...)
 }
 
-// LoadCredentials reads and checks just AUTH_USERNAME and AUTH_PASSWORD,
-// for the API Gateway authorizer, which needs no session.
-func LoadCredentials(getenv func(string) string) (username, password string, err error) {
-	username, password = getenv("AUTH_USERNAME"), getenv("AUTH_PASSWORD")
-	return username, password, errors.Join(validateCredentials(username, password)...)
+// named rewrites the gate's option errors in terms of the variables.
+// Problems with the Checker are left out: credentials has reported them,
+// by variable.
+func named(err error) []error {
+	if err == nil {
+		return nil
+	}
+	list := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		list = j.Unwrap()
+	}
+	var out []error
+	for _, e := range list {
+		oe, ok := e.(*formgate.OptionError)
+		switch {
+		case !ok:
+			out = append(out, e)
+		case oe.Field == "Checker":
+		case variables[oe.Field] != "":
+			out = append(out, errors.New(oe.Name(variables[oe.Field])))
+		default:
+			out = append(out, oe)
+		}
+	}
+	return out
 }
 
-func validateCredentials(username, password string) []error {
+// LoadChecker reads and checks just AUTH_USERNAME and AUTH_PASSWORD, for
+// the API Gateway authorizer, which needs no session.
+func LoadChecker(getenv func(string) string) (formgate.Checker, error) {
+	checker, _, errs := credentials(getenv)
+	return checker, errors.Join(errs...)
+}
+
+// credentials reads AUTH_USERNAME and AUTH_PASSWORD into a Checker.
+func credentials(getenv func(string) string) (formgate.Checker, string, []error) {
+	username, password := getenv("AUTH_USERNAME"), getenv("AUTH_PASSWORD")
 	var errs []error
 	if username == "" {
 		errs = append(errs, errors.New("AUTH_USERNAME is not set: set it to the user name people log in with"))
@@ -133,32 +147,5 @@ func validateCredentials(username, password string) []error {
 	if password == "" {
 		errs = append(errs, errors.New("AUTH_PASSWORD is not set: set it to the password people log in with"))
 	}
-	return errs
-}
-
-// Validate checks a Config, however it was built.
-func (c Config) Validate() error {
-	errs := validateCredentials(c.Username, c.Password)
-	switch n := len(c.SessionSecret); {
-	case n == 0:
-		errs = append(errs, fmt.Errorf("SESSION_SECRET is not set: set it to at least %d random bytes, e.g. the output of `openssl rand -base64 48`", MinSecretLen))
-	case n < MinSecretLen:
-		errs = append(errs, fmt.Errorf("SESSION_SECRET is %d bytes long: it needs at least %d, e.g. the output of `openssl rand -base64 48`", n, MinSecretLen))
-	}
-	if n := len(c.PreviousSessionSecret); n > 0 && n < MinSecretLen {
-		errs = append(errs, fmt.Errorf("SESSION_SECRET_PREVIOUS is %d bytes long: it needs at least %d (or leave it unset)", n, MinSecretLen))
-	}
-	if c.SessionTTL < time.Minute {
-		errs = append(errs, fmt.Errorf("SESSION_TTL=%s is too short: use at least 1m", c.SessionTTL))
-	}
-	if h := http.CanonicalHeaderKey(c.ChallengeHeader); h != "" && h != "Www-Authenticate" && h != "X-Www-Authenticate" {
-		errs = append(errs, fmt.Errorf("CHALLENGE_HEADER=%q: use WWW-Authenticate, or X-WWW-Authenticate behind CloudFront with the Lambda@Edge rename", c.ChallengeHeader))
-	}
-	if c.BrowserLogin != "" && c.BrowserLogin != LoginForm && c.BrowserLogin != LoginPrompt {
-		errs = append(errs, fmt.Errorf("BROWSER_LOGIN=%q: use form or prompt", c.BrowserLogin))
-	}
-	if c.Realm == "" || strings.ContainsAny(c.Realm, "\"\\\r\n") {
-		errs = append(errs, errors.New(`AUTH_REALM must be non-empty and free of quotes, backslashes and line breaks`))
-	}
-	return errors.Join(errs...)
+	return formgate.PlainPassword(username, password), username, errs
 }

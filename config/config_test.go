@@ -1,10 +1,13 @@
 package config
 
 import (
+	"context"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	formgate "github.com/formgate/formgate"
 )
 
 func env(m map[string]string) func(string) string {
@@ -30,6 +33,8 @@ func TestLoad(t *testing.T) {
 		{"short previous secret", map[string]string{"SESSION_SECRET_PREVIOUS": "tiny"}, []string{"SESSION_SECRET_PREVIOUS is 4 bytes"}},
 		{"bad ttl", map[string]string{"SESSION_TTL": "twelve hours"}, []string{`SESSION_TTL="twelve hours" is not a Go duration`}},
 		{"tiny ttl", map[string]string{"SESSION_TTL": "5s"}, []string{"SESSION_TTL=5s is too short"}},
+		{"zero ttl", map[string]string{"SESSION_TTL": "0s"}, []string{"SESSION_TTL=0s is too short"}},
+		{"odd challenge header", map[string]string{"CHALLENGE_HEADER": "X-Auth"}, []string{`CHALLENGE_HEADER="X-Auth" is not supported`}},
 		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, []string{`LOG_LEVEL="loud"`}},
 		{"colon in user", map[string]string{"AUTH_USERNAME": "a:b"}, []string{"AUTH_USERNAME contains ':'"}},
 		{"quote in realm", map[string]string{"AUTH_REALM": `a"b`}, []string{"AUTH_REALM"}},
@@ -45,6 +50,10 @@ func TestLoad(t *testing.T) {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
 				}
+				// What Load accepts, the gate accepts.
+				if _, err := formgate.New(c.Options); err != nil {
+					t.Fatalf("formgate.New refuses what Load accepted: %v", err)
+				}
 				return
 			}
 			if err == nil {
@@ -55,13 +64,13 @@ func TestLoad(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
 			}
-			// No secret value may appear in an error message.
-			for _, s := range []string{m["AUTH_PASSWORD"], m["SESSION_SECRET"], m["SESSION_SECRET_PREVIOUS"]} {
+			// No secret value may appear in an error message, and the gate's
+			// own field names do not either: the user sets variables.
+			for _, s := range []string{m["AUTH_PASSWORD"], m["SESSION_SECRET"], m["SESSION_SECRET_PREVIOUS"], "Options."} {
 				if s != "" && strings.Contains(err.Error(), s) {
-					t.Errorf("error reveals a secret: %q", err)
+					t.Errorf("error %q contains %q", err, s)
 				}
 			}
-			_ = c
 		})
 	}
 }
@@ -71,15 +80,22 @@ func TestLoadDefaultsAndValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SessionTTL != 12*time.Hour || c.Realm != "report" || c.LogLevel != slog.LevelInfo || c.ReportCSV != "" {
+	// Unset variables leave the options zero: formgate.New's defaults apply.
+	if c.Options.SessionTTL != 0 || c.Options.Realm != "" || c.LogLevel != slog.LevelInfo || c.ReportCSV != "" || c.Username != "anna" {
 		t.Fatalf("defaults: %+v", c)
+	}
+	if u, ok, err := c.Options.Checker.Check(context.Background(), "anna", "pw"); !ok || err != nil || u.Name != "anna" {
+		t.Fatalf("checker from AUTH_USERNAME and AUTH_PASSWORD refuses them: %v %v", ok, err)
+	}
+	if _, ok, _ := c.Options.Checker.Check(context.Background(), "anna", "other"); ok {
+		t.Fatal("checker accepts a wrong password")
 	}
 	c, err = Load(env(map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "SESSION_SECRET": secret,
 		"SESSION_TTL": "30m", "AUTH_REALM": "Sales", "LOG_LEVEL": "warn", "REPORT_CSV": "/var/task/r.csv"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SessionTTL != 30*time.Minute || c.Realm != "Sales" || c.LogLevel != slog.LevelWarn || c.ReportCSV != "/var/task/r.csv" {
+	if c.Options.SessionTTL != 30*time.Minute || c.Options.Realm != "Sales" || c.LogLevel != slog.LevelWarn || c.ReportCSV != "/var/task/r.csv" {
 		t.Fatalf("values: %+v", c)
 	}
 }
@@ -91,7 +107,7 @@ func TestLoadFrontDoorOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.ChallengeHeader != "X-WWW-Authenticate" || c.BrowserLogin != LoginPrompt || !c.TrustAuthorizer {
+	if c.Options.ChallengeHeader != "X-WWW-Authenticate" || !c.Options.PromptBrowsers || !c.Options.TrustAuthorizer {
 		t.Fatalf("%+v", c)
 	}
 	m["CHALLENGE_HEADER"], m["BROWSER_LOGIN"], m["TRUST_AUTHORIZER"] = "X-Auth", "popup", "yes please"
@@ -100,5 +116,19 @@ func TestLoadFrontDoorOptions(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %s", err, want)
 		}
+	}
+}
+
+func TestLoadChecker(t *testing.T) {
+	c, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := c.Check(context.Background(), "anna", "pw"); !ok {
+		t.Fatal("checker refuses the configured credentials")
+	}
+	if _, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "a:b"})); err == nil ||
+		!strings.Contains(err.Error(), "AUTH_USERNAME contains ':'") || !strings.Contains(err.Error(), "AUTH_PASSWORD is not set") {
+		t.Fatalf("err = %v", err)
 	}
 }

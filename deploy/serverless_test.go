@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -36,31 +37,63 @@ func serverless(t *testing.T) string {
 	return bin
 }
 
-var buildOnce sync.Once
-var buildErr error
-
-// artifact builds dist/report.zip the way an operator does: make build.
-func artifact(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		cmd := exec.Command("make", "build")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &buildError{err, out}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+// stage is a copy of the deploy configs (serverless.yml, package.json,
+// examples/) with the artifacts they refer to, built the way an operator
+// builds them (make build, into its dist/) — in a temporary folder, so the
+// tests never touch the checkout's dist/. node_modules is linked.
+var stage = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "formgate-deploy")
+	if err != nil {
+		return "", err
 	}
-	return filepath.Join(root, "dist", "report.zip")
+	stagedDir = dir
+	for _, f := range []string{"serverless.yml", "package.json"} {
+		if err := copyFile(filepath.Join(root, f), filepath.Join(dir, f)); err != nil {
+			return "", err
+		}
+	}
+	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS(filepath.Join(root, "examples"))); err != nil {
+		return "", err
+	}
+	if err := os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"))
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("make build: %v\n%s", err, out)
+	}
+	return dir, nil
+})
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
 }
 
-type buildError struct {
-	err error
-	out []byte
+// staged returns the staged copy's folder, building it on first use.
+func staged(t *testing.T) string {
+	t.Helper()
+	dir, err := stage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
-func (e *buildError) Error() string { return "make build: " + e.err.Error() + "\n" + string(e.out) }
+// stagedDir is the staged copy, once made; TestMain removes it.
+var stagedDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if stagedDir != "" {
+		os.RemoveAll(stagedDir)
+	}
+	os.Exit(code)
+}
 
 // pkg runs `serverless package` on the config in dir (relative to the
 // repository root) and returns the parsed update-stack template and its
@@ -68,7 +101,7 @@ func (e *buildError) Error() string { return "make build: " + e.err.Error() + "\
 func pkg(t *testing.T, dir string, params ...string) (*cloudformation.Template, string) {
 	t.Helper()
 	serverless(t)
-	artifact(t)
+	base := staged(t)
 	out := t.TempDir()
 	args := []string{"package", "--stage", "dev", "--package", out}
 	for _, p := range params {
@@ -76,7 +109,7 @@ func pkg(t *testing.T, dir string, params ...string) (*cloudformation.Template, 
 	}
 	// As an operator runs it; --no: use the pinned install, never download.
 	cmd := exec.Command("npx", append([]string{"--no", "serverless"}, args...)...)
-	cmd.Dir = filepath.Join(root, dir)
+	cmd.Dir = filepath.Join(base, dir)
 	// Offline and quiet: no credentials, no telemetry, no update checks.
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off",
 		"SLS_DEPRECATION_DISABLE=*", "NPM_CONFIG_UPDATE_NOTIFIER=false", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=")
@@ -102,7 +135,14 @@ var dynamicRef = regexp.MustCompile(`^\{\{resolve:secretsmanager:formgate/dev:Se
 // references.
 func checkFunction(t *testing.T, tmpl *cloudformation.Template, raw string) {
 	t.Helper()
-	fn, err := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
+	checkFunctionNamed(t, tmpl, raw, "Report")
+}
+
+// checkFunctionNamed checks the function whose serverless.yml name is
+// name (capitalised, as CloudFormation resources are named).
+func checkFunctionNamed(t *testing.T, tmpl *cloudformation.Template, raw, name string) {
+	t.Helper()
+	fn, err := tmpl.GetLambdaFunctionWithName(name + "LambdaFunction")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +172,7 @@ func checkFunction(t *testing.T, tmpl *cloudformation.Template, raw string) {
 			t.Errorf("%q appears %d times in the template, %d of them in references", key, n, refs)
 		}
 	}
-	logs := tmpl.Resources["ReportLogGroup"]
+	logs := tmpl.Resources[name+"LogGroup"]
 	if logs == nil || !strings.Contains(mustJSON(t, logs), `"RetentionInDays":30`) {
 		t.Errorf("log group without retention: %s", mustJSON(t, logs))
 	}
@@ -195,7 +235,7 @@ func TestDefaultRESTAPI(t *testing.T) {
 	tmpl, raw := pkg(t, ".", testParams...)
 	checkFunction(t, tmpl, raw)
 	got := routes(t, tmpl, raw)
-	want := []string{"GET /report", "POST /report", "POST /report/logout"}
+	want := []string{"ANY /report", "ANY /report/{proxy+}"}
 	if !slices.Equal(got, want) {
 		t.Errorf("routes %v, want %v", got, want)
 	}
@@ -210,7 +250,7 @@ func TestDefaultRESTAPI(t *testing.T) {
 // can run what is inside: an executable bootstrap for linux/arm64.
 func TestArtifact(t *testing.T) {
 	serverless(t) // the zip is built for the deploy tests; same preconditions
-	zr, err := zip.OpenReader(artifact(t))
+	zr, err := zip.OpenReader(filepath.Join(staged(t), "dist", "report.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}

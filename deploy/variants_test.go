@@ -14,7 +14,7 @@ func TestHTTPAPI(t *testing.T) {
 		keys = append(keys, r.RouteKey)
 	}
 	slices.Sort(keys)
-	if want := []string{"GET /report", "POST /report", "POST /report/logout"}; !slices.Equal(keys, want) {
+	if want := []string{"ANY /report", "ANY /report/{proxy+}"}; !slices.Equal(keys, want) {
 		t.Errorf("routes %v, want %v", keys, want)
 	}
 	for name, in := range tmpl.GetAllApiGatewayV2IntegrationResources() {
@@ -136,5 +136,19 @@ func TestCloudFront(t *testing.T) {
 	}
 	if !found {
 		t.Error("no cache policy forwards the Authorization header")
+	}
+}
+
+// The library example deploys its own application the same way: every
+// path under /app to the function, /healthz beside it.
+func TestLibraryExample(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/library", testParams...)
+	checkFunctionNamed(t, tmpl, raw, "App")
+	want := []string{"ANY /app", "ANY /app/{proxy+}", "GET /healthz"}
+	if got := routes(t, tmpl, raw); !slices.Equal(got, want) {
+		t.Errorf("routes %v, want %v", got, want)
+	}
+	if !strings.Contains(raw, "/library.zip") {
+		t.Error("the example is not deployed from dist/library.zip")
 	}
 }

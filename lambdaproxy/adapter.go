@@ -26,7 +26,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/formgate/formgate/frontdoor"
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // Kind is the front door an event came through.
@@ -119,9 +119,16 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	req, err := door.request(ctx)
 	if err != nil {
 		// The client sent something the front door passed on but no
-		// handler can read (e.g. a body that is not valid base64).
+		// handler can read (e.g. a body that is not valid base64). The
+		// answer carries the headers every answer of the gate does, and
+		// the log gets the line every request gets.
 		a.log.Info("bad request", "kind", kind.String(), "err", err)
-		http.Error(rec, "bad request: "+err.Error(), http.StatusBadRequest)
+		rec.header.Set("Cache-Control", "no-store")
+		rec.header.Set("X-Content-Type-Options", "nosniff")
+		http.Error(rec, "400 Bad Request: "+err.Error(), http.StatusBadRequest)
+		if req != nil {
+			a.log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "remote", req.RemoteAddr)
+		}
 	} else {
 		a.h.ServeHTTP(rec, req)
 		if req.Method == http.MethodHead {
@@ -145,10 +152,11 @@ type in struct {
 
 func (i in) build(ctx context.Context) (*http.Request, error) {
 	body := []byte(i.body)
+	var bodyErr error
 	if i.base64 {
 		var err error
 		if body, err = base64.StdEncoding.DecodeString(i.body); err != nil {
-			return nil, errors.New("body is marked base64 but is not valid base64")
+			body, bodyErr = nil, errors.New("body is marked base64 but is not valid base64")
 		}
 	}
 	if i.path == "" || i.path[0] != '/' {
@@ -169,7 +177,8 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 	if i.remoteIP != "" {
 		req.RemoteAddr = net.JoinHostPort(i.remoteIP, "0")
 	}
-	return req, nil
+	// With a body error the request is still returned, for the log line.
+	return req, bodyErr
 }
 
 // headerFrom merges single- and multi-value header maps into canonical

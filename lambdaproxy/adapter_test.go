@@ -1,6 +1,7 @@
 package lambdaproxy
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -14,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/frontdoor"
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // echo answers with what the handler saw, and sets two cookies so the
@@ -185,10 +186,26 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: err = %v, want ErrUnknownEvent", ev, err)
 		}
 	}
-	// A body that is not the base64 it claims to be is the client's fault: 400, in the door's shape.
-	r := invoke(t, echo, `{"version":"2.0","rawPath":"/report","requestContext":{"http":{"method":"POST"}},"body":"***","isBase64Encoded":true}`)
-	if r["statusCode"] != 400.0 || !strings.Contains(r["body"].(string), "not valid base64") {
-		t.Errorf("bad base64: %v", r)
+	// A body that is not the base64 it claims to be is the client's fault:
+	// 400, in the door's shape, with the headers every answer has and the
+	// request's log line.
+	var logs bytes.Buffer
+	out, err := New(echo, slog.New(slog.NewTextHandler(&logs, nil))).Invoke(context.Background(),
+		[]byte(`{"version":"2.0","rawPath":"/report","requestContext":{"http":{"method":"POST","sourceIp":"203.0.113.5"}},"body":"***","isBase64Encoded":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		StatusCode int               `json:"statusCode"`
+		Headers    map[string]string `json:"headers"`
+		Body       string            `json:"body"`
+	}
+	json.Unmarshal(out, &r)
+	if r.StatusCode != 400 || !strings.Contains(r.Body, "not valid base64") || r.Headers["Cache-Control"] != "no-store" || r.Headers["X-Content-Type-Options"] != "nosniff" {
+		t.Errorf("bad base64: %s", out)
+	}
+	if !strings.Contains(logs.String(), "msg=request method=POST path=/report status=400 remote=203.0.113.5:0") {
+		t.Errorf("no request log line for the rejected event:\n%s", logs.String())
 	}
 	// A field of the wrong type is a broken event, not a request.
 	if _, err := a.Invoke(context.Background(), []byte(`{"httpMethod":"GET","path":42}`)); err == nil {

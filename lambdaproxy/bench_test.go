@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/app"
+	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -17,7 +17,7 @@ import (
 // benchmarks run side by side so their ratio is the measure.
 
 func BenchmarkDirectBasic(b *testing.B) {
-	h, err := app.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func BenchmarkDirectBasic(b *testing.B) {
 }
 
 func benchInvoke(b *testing.B, fixture string) {
-	h, err := app.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -14,18 +14,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/app"
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/internal/reportapp"
+	"github.com/formgate/formgate/internal/session"
 	"github.com/formgate/formgate/lambdaproxy"
-	"github.com/formgate/formgate/session"
 )
 
 var testCfg = config.Config{
-	Username:      "anna",
-	Password:      "correct horse",
-	SessionSecret: bytes.Repeat([]byte("s"), 32),
-	SessionTTL:    time.Hour,
-	Realm:         "report",
+	Username: "anna",
+	Options: formgate.Options{
+		Checker:       formgate.PlainPassword("anna", "correct horse"),
+		SessionSecret: bytes.Repeat([]byte("s"), 32),
+		SessionTTL:    time.Hour,
+	},
 }
 
 // response is any front door's event response, normalised.
@@ -74,7 +76,7 @@ func decodeResponse(t *testing.T, raw []byte) response {
 
 func newAdapter(t *testing.T) *lambdaproxy.Adapter {
 	t.Helper()
-	h, err := app.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func loadFixture(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codec, err := session.NewCodec(testCfg.SessionSecret, nil, testCfg.SessionTTL)
+	codec, err := session.NewCodec(testCfg.Options.SessionSecret, nil, testCfg.Options.SessionTTL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,15 +130,15 @@ func TestFixtures(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := decodeResponse(t, raw)
-				if r.Header.Get("Cache-Control") != "no-store" {
-					t.Errorf("Cache-Control = %q", r.Header.Get("Cache-Control"))
+				if r.Header.Get("Cache-Control") != "no-store" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+					t.Errorf("Cache-Control = %q, X-Content-Type-Options = %q", r.Header.Get("Cache-Control"), r.Header.Get("X-Content-Type-Options"))
 				}
 				if r.Header.Get("WWW-Authenticate") != "" {
 					t.Errorf("unexpected WWW-Authenticate %q", r.Header.Get("WWW-Authenticate"))
 				}
 				switch c {
 				case "get-form":
-					expect(t, r, 200, 0, `<form id="login" method="post" action="report">`)
+					expect(t, r, 200, 0, `<form id="login" method="post">`)
 				case "post-form":
 					expect(t, r, 303, 1, "")
 					if r.Header.Get("Location") != "report" {
@@ -156,7 +158,7 @@ func TestFixtures(t *testing.T) {
 					}
 				case "cookie":
 					expect(t, r, 200, 0, `<main id="report">`)
-					if !strings.Contains(r.Body, "Log out") {
+					if !strings.Contains(r.Body, `<form method="post" action="report/_formgate/logout"><button type="submit">Log out</button>`) {
 						t.Error("session users need a logout button")
 					}
 				}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/http"
 )
 
 //go:embed templates/*.html style.css sample.csv
@@ -32,10 +33,12 @@ type LoginView struct {
 
 // ReportView is what the report page shows.
 type ReportView struct {
-	Title     string
-	Header    []string
-	Rows      [][]string
-	CanLogout bool // false for Basic auth, which has no session to end
+	Title  string
+	Header []string
+	Rows   [][]string
+	// LogoutURL is where the logout button posts, relative to the page;
+	// "" shows no button (Basic auth has no session to end).
+	LogoutURL string
 }
 
 // Pages renders the HTML pages. Build it once with NewPages.
@@ -86,4 +89,15 @@ func (p *Pages) Report(w io.Writer, v ReportView) error {
 		page
 		ReportView
 	}{page{v.Title, p.css}, v})
+}
+
+// SetPageHeaders marks a formgate HTML page: no caching, and a policy that
+// allows only the inline style sheet, same-origin form posts and no
+// framing (clickjacking on the login form).
+func SetPageHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
 }

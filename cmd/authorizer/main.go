@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/formgate/formgate/auth"
 	"github.com/formgate/formgate/authorizer"
 	"github.com/formgate/formgate/config"
 )
@@ -17,11 +16,11 @@ import (
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	user, pass, err := config.LoadCredentials(os.Getenv)
+	checker, err := config.LoadChecker(os.Getenv)
 	if err != nil {
 		log.Error("authorizer cannot start: fix the function's environment", "err", err)
 		os.Exit(1)
 	}
-	a := &authorizer.Authorizer{Checker: auth.NewStatic(user, pass), Log: log}
+	a := &authorizer.Authorizer{Checker: checker, Log: log}
 	lambda.Start(a.Handle)
 }

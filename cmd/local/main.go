@@ -28,9 +28,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/formgate/formgate/app"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/emulate"
+	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -45,8 +45,9 @@ func main() {
 	}
 }
 
-// routes are the function's routes as serverless.yml declares them.
-var routes = []string{"GET /report", "POST /report", "POST /report/logout"}
+// routes are the function's routes as serverless.yml declares them: the
+// report and everything below it (the gate's own routes).
+var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
 func run(addr, gateway, stage string) error {
 	env := map[string]string{}
@@ -73,7 +74,7 @@ func run(addr, gateway, stage string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	h, err := app.New(cfg, log)
+	h, err := reportapp.New(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -99,10 +100,10 @@ func run(addr, gateway, stage string) error {
 		fmt.Println("  note:", n)
 	}
 	fmt.Printf("  user name: %s\n", cfg.Username)
-	if _, generated := env["AUTH_PASSWORD"]; generated {
+	if pw, generated := env["AUTH_PASSWORD"]; generated {
 		// Printed once on the terminal (not logged), so a newcomer can log
 		// in straight away.
-		fmt.Printf("  password:  %s\n", cfg.Password)
+		fmt.Printf("  password:  %s\n", pw)
 	} else {
 		fmt.Println("  password:  (from AUTH_PASSWORD)")
 	}

@@ -20,6 +20,7 @@ type localServer struct {
 	URL, User, Password string
 	cmd                 *exec.Cmd
 	stderr              *strings.Builder
+	banner              []string // what it printed before serving
 }
 
 // localBin is cmd/local, built once by TestMain.
@@ -59,7 +60,7 @@ func startLocal(t *testing.T, args []string, env ...string) *localServer {
 
 	urlRe := regexp.MustCompile(`serving (http://\S+)`)
 	userRe := regexp.MustCompile(`user name: (\S+)`)
-	passRe := regexp.MustCompile(`password:\s+(\S+)`)
+	passRe := regexp.MustCompile(`password:\s+(.+)$`)
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -75,6 +76,7 @@ func startLocal(t *testing.T, args []string, env ...string) *localServer {
 			if !ok {
 				t.Fatalf("cmd/local exited early; stderr:\n%s", s.stderr)
 			}
+			s.banner = append(s.banner, l)
 			if m := urlRe.FindStringSubmatch(l); m != nil {
 				s.URL = m[1]
 			}
@@ -185,8 +187,11 @@ func TestLocalZeroConfigLogin(t *testing.T) {
 // With AUTH_PASSWORD set, cmd/local uses it and does not print it.
 func TestLocalConfigured(t *testing.T) {
 	s := startLocal(t, nil, "AUTH_USERNAME=zoë", "AUTH_PASSWORD=from-env-pw", "SESSION_SECRET=0123456789abcdef0123456789abcdef")
-	if s.User != "zoë" || s.Password != "(from" {
-		t.Fatalf("printed user %q password %q", s.User, s.Password)
+	if s.User != "zoë" || s.Password != "(from AUTH_PASSWORD)" {
+		t.Fatalf("printed user %q, password line %q: want the variable named, not the password", s.User, s.Password)
+	}
+	if banner := strings.Join(s.banner, "\n"); strings.Contains(banner, "from-env-pw") || strings.Contains(banner, "note:") {
+		t.Fatalf("banner shows the configured password or a note about generated values:\n%s", banner)
 	}
 	req, _ := http.NewRequest("GET", s.URL, nil)
 	req.SetBasicAuth("zoë", "from-env-pw")

@@ -12,8 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/formgate/formgate/app"
 	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -37,10 +37,10 @@ func main() {
 	if root := os.Getenv("LAMBDA_TASK_ROOT"); cfg.ReportCSV != "" && !filepath.IsAbs(cfg.ReportCSV) && root != "" {
 		cfg.ReportCSV = filepath.Join(root, cfg.ReportCSV)
 	}
-	h, err := app.New(cfg, log)
+	h, err := reportapp.New(cfg, log)
 	if err != nil {
 		log.Error("formgate cannot start", "err", err)
 		os.Exit(1)
 	}
-	lambda.StartHandler(lambdaproxy.New(h, log))
+	lambda.Start(lambdaproxy.New(h, log))
 }

@@ -89,17 +89,26 @@ func (rt *runtimeAPI) invoke(t *testing.T, event []byte) map[string]any {
 	return nil
 }
 
-// buildBootstrap builds this command as the Lambda runtime would run it
-// (for the host's architecture, so the test can start it).
-func buildBootstrap(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, ".")
+// bootstrap is this command built as the Lambda runtime would run it
+// (for the host's architecture, so the tests can start it), once per test
+// binary by TestMain.
+var bootstrap string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "formgate-bootstrap")
+	if err != nil {
+		panic(err)
+	}
+	bootstrap = filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+		os.Stderr.Write(out)
+		panic(err)
 	}
-	return bin
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func fixture(t *testing.T, name string) []byte {
@@ -114,7 +123,7 @@ func fixture(t *testing.T, name string) []byte {
 const secret = "test-session-secret-0123456789abcdef"
 
 func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
-	bin := buildBootstrap(t)
+	bin := bootstrap
 	rt := newRuntimeAPI()
 	srv := httptest.NewServer(rt)
 	defer srv.Close()
@@ -211,7 +220,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 // Without a session secret the function must refuse to start, saying
 // which variable to set, rather than make a random key per container.
 func TestBootstrapFailsWithoutSecret(t *testing.T) {
-	bin := buildBootstrap(t)
+	bin := bootstrap
 	rt := newRuntimeAPI()
 	srv := httptest.NewServer(rt)
 	defer srv.Close()

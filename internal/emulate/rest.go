@@ -10,7 +10,7 @@ import (
 )
 
 // restEvent builds the payload v1 event a REST API sends for r.
-func (g *Gateway) restEvent(r *http.Request, path string, body []byte) ([]byte, error) {
+func (g *Gateway) restEvent(r *http.Request, path, resource, proxy string, body []byte) ([]byte, error) {
 	single := map[string]string{}
 	multi := map[string][]string{}
 	for k, vs := range r.Header {
@@ -30,8 +30,13 @@ func (g *Gateway) restEvent(r *http.Request, path string, body []byte) ([]byte, 
 			qs[k], mqs[k] = vs[len(vs)-1], vs
 		}
 	}
+	var params map[string]string
+	if proxy != "" {
+		params = map[string]string{"proxy": proxy}
+	}
 	e := events.APIGatewayProxyRequest{
-		Resource:                        path,
+		Resource:                        resource,
+		PathParameters:                  params,
 		Path:                            path,
 		HTTPMethod:                      r.Method,
 		Headers:                         single,
@@ -39,7 +44,7 @@ func (g *Gateway) restEvent(r *http.Request, path string, body []byte) ([]byte, 
 		QueryStringParameters:           qs,
 		MultiValueQueryStringParameters: mqs,
 		RequestContext: events.APIGatewayProxyRequestContext{
-			ResourcePath:     path,
+			ResourcePath:     resource,
 			Path:             g.Prefix() + path,
 			HTTPMethod:       r.Method,
 			Stage:            g.stage,

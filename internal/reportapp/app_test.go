@@ -1,8 +1,7 @@
-package app
+package reportapp
 
 import (
 	"bytes"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -10,12 +9,14 @@ import (
 	"testing"
 	"time"
 
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/handlers"
 )
 
 func testConfig() config.Config {
-	return config.Config{Username: "anna", Password: "pw", SessionSecret: bytes.Repeat([]byte("x"), 32), SessionTTL: time.Hour, Realm: "report"}
+	return config.Config{Username: "anna", Options: formgate.Options{
+		Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: bytes.Repeat([]byte("x"), 32), SessionTTL: time.Hour,
+	}}
 }
 
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
@@ -56,29 +57,39 @@ func TestReportCSVErrors(t *testing.T) {
 		}
 	}
 	cfg := testConfig()
-	cfg.SessionSecret = []byte("short")
-	if _, err := New(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "SESSION_SECRET") {
+	cfg.Options.SessionSecret = []byte("short")
+	if _, err := New(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "Options.SessionSecret is 5 bytes") {
 		t.Errorf("short secret: err = %v", err)
 	}
 }
 
-func TestOwnReportHandler(t *testing.T) {
-	own := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := handlers.IdentityFrom(r.Context())
-		io.WriteString(w, "dashboard for "+id.User)
-	})
-	h, err := NewWithReport(testConfig(), own, nil, slog.New(slog.DiscardHandler))
+// The routes around the report: / and /report/ lead to it, logout is the
+// gate's, anything else is not found.
+func TestRoutes(t *testing.T) {
+	h, err := New(testConfig(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := get(t, h, "/report"); w.Body.String() != "dashboard for anna" || w.Header().Get("Cache-Control") != "no-store" {
-		t.Fatalf("%d %q %v", w.Code, w.Body, w.Header())
-	}
-	r := httptest.NewRequest("GET", "/report", nil)
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	if w.Code != 401 || strings.Contains(w.Body.String(), "dashboard") {
-		t.Fatalf("own report reachable without credentials: %d", w.Code)
+	for _, tt := range []struct {
+		method, target string
+		status         int
+		location       string
+	}{
+		{"GET", "/", 303, "report"},
+		{"GET", "/report/", 303, "../report"},
+		{"GET", "/report", 200, ""},
+		{"POST", "/report", 200, ""},
+		{"POST", "/report/_formgate/logout", 303, "../../report"},
+		{"GET", "/report/other", 404, ""},
+		{"GET", "/elsewhere", 404, ""},
+	} {
+		r := httptest.NewRequest(tt.method, tt.target, nil)
+		r.SetBasicAuth("anna", "pw")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tt.status || w.Header().Get("Location") != tt.location {
+			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.target, w.Code, w.Header().Get("Location"), tt.status, tt.location)
+		}
 	}
 }
 
@@ -111,7 +122,7 @@ func TestConfigReachesGate(t *testing.T) {
 
 	t.Run("prompt mode and challenge header", func(t *testing.T) {
 		cfg := testConfig()
-		cfg.BrowserLogin, cfg.ChallengeHeader = config.LoginPrompt, "X-WWW-Authenticate"
+		cfg.Options.PromptBrowsers, cfg.Options.ChallengeHeader = true, "X-WWW-Authenticate"
 		h, err := New(cfg, quiet)
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +145,7 @@ func TestConfigReachesGate(t *testing.T) {
 			t.Fatalf("login: %d %v", w.Code, w.Header())
 		}
 		rotated := testConfig()
-		rotated.SessionSecret, rotated.PreviousSessionSecret = bytes.Repeat([]byte("n"), 32), old.SessionSecret
+		rotated.Options.SessionSecret, rotated.Options.PreviousSessionSecret = bytes.Repeat([]byte("n"), 32), old.Options.SessionSecret
 		h, err := New(rotated, quiet)
 		if err != nil {
 			t.Fatal(err)

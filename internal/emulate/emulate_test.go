@@ -13,16 +13,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/app"
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
-var routes = []string{"GET /report", "POST /report", "POST /report/logout"}
+var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
 func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
 	t.Helper()
-	h, err := app.New(cfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,9 @@ func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
 	return srv
 }
 
-var cfg = config.Config{Username: "anna", Password: "correct horse", SessionSecret: bytes.Repeat([]byte("e"), 32), SessionTTL: time.Hour, Realm: "report"}
+var cfg = config.Config{Username: "anna", Options: formgate.Options{
+	Checker: formgate.PlainPassword("anna", "correct horse"), SessionSecret: bytes.Repeat([]byte("e"), 32), SessionTTL: time.Hour,
+}}
 
 type result struct {
 	status int
@@ -70,7 +73,7 @@ func TestRESTLoginFlow(t *testing.T) {
 	report := srv.URL + "/dev/report"
 
 	r := do(t, browser, "GET", report, "", "Accept", htmlAccept)
-	if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post" action="report">`) {
+	if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post">`) {
 		t.Fatalf("form: %d %s", r.status, r.body)
 	}
 	form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
@@ -83,7 +86,7 @@ func TestRESTLoginFlow(t *testing.T) {
 	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
 		t.Fatalf("cookies for %s: %v", report, cs)
 	}
-	r = do(t, browser, "POST", srv.URL+"/dev/report/logout", "", "Accept", htmlAccept)
+	r = do(t, browser, "POST", srv.URL+"/dev/report/_formgate/logout", "", "Accept", htmlAccept)
 	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<form id="login"`) {
 		t.Fatalf("after logout: %d at %s", r.status, r.url)
 	}
@@ -106,8 +109,39 @@ func TestRESTLoginFlow(t *testing.T) {
 			t.Errorf("GET %s: %d %s", p, r.status, r.body)
 		}
 	}
-	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/logout", ""); r.status != 403 {
+	// {proxy+} takes the paths below the report to the function, whose gate
+	// answers them.
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/_formgate/logout", ""); r.status != 405 {
 		t.Errorf("GET logout: %d", r.status)
+	}
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl"); r.status != 404 || strings.Contains(r.body, "Missing Authentication Token") {
+		t.Errorf("GET below the report: %d %s", r.status, r.body)
+	}
+}
+
+func TestMatch(t *testing.T) {
+	g := New(REST, "dev", nil, "GET /report", "POST /report", "ANY /app", "ANY /app/{proxy+}")
+	for _, tt := range []struct {
+		method, path, resource, proxy string
+		ok                            bool
+	}{
+		{"GET", "/report", "/report", "", true},
+		{"PUT", "/report", "", "", false},
+		{"GET", "/report/x", "", "", false},
+		{"DELETE", "/app", "/app", "", true},
+		{"GET", "/app/data.json", "/app/{proxy+}", "data.json", true},
+		{"GET", "/app/a/b", "/app/{proxy+}", "a/b", true},
+		{"GET", "/app/", "/app", "", true}, // a trailing slash is ignored
+		{"GET", "/app/a/", "/app/{proxy+}", "a", true},
+		{"GET", "/apple", "", "", false},
+	} {
+		resource, proxy, ok := g.match(tt.method, tt.path)
+		if resource != tt.resource || proxy != tt.proxy || ok != tt.ok {
+			t.Errorf("match(%s %s) = %q %q %v, want %q %q %v", tt.method, tt.path, resource, proxy, ok, tt.resource, tt.proxy, tt.ok)
+		}
+	}
+	if k := g.routeKey("PUT", "/app/{proxy+}"); k != "ANY /app/{proxy+}" {
+		t.Errorf("routeKey = %q", k)
 	}
 }
 

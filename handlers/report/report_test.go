@@ -1,4 +1,4 @@
-package handlers
+package report
 
 import (
 	"encoding/json"
@@ -8,57 +8,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/web"
+	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/internal/table"
 )
 
-func TestParseCSV(t *testing.T) {
-	tests := []struct {
-		name, in string
-		rows     int
-		err      string
-	}{
-		{"ok", "a,b\n1,2\n3,4\n", 2, ""},
-		{"header only", "a,b\n", 0, ""},
-		{"BOM and spaces", "\xef\xbb\xbf a ,b\n1,2\n", 1, ""},
-		{"quoted comma", "a,b\n\"1,5\",2\n", 1, ""},
-		{"empty", "", 0, "empty"},
-		{"ragged", "a,b\n1\n", 0, "wrong number of fields"},
-		{"blank header", "a,,c\n1,2,3\n", 0, "column 2 is empty"},
-		{"duplicate header", "a,a\n1,2\n", 0, `"a" appears twice`},
-		{"bad quote", "a,b\n\"1,2\n", 0, "quote"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tab, err := ParseCSV([]byte(tt.in))
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("err = %v, want one containing %q", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(tab.Rows) != tt.rows {
-				t.Fatalf("rows = %d, want %d", len(tab.Rows), tt.rows)
-			}
-			if tt.name == "BOM and spaces" && tab.Header[0] != "a" {
-				t.Fatalf("header[0] = %q, want a", tab.Header[0])
-			}
-		})
-	}
-}
+const htmlAcc = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 func TestReportFormats(t *testing.T) {
-	pages, err := web.NewPages()
+	tab, err := table.ParseCSV([]byte("Zeta,Alpha,Note\n1,2,\"say \"\"hi\"\"\"\n3,4,<i>\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, err := ParseCSV([]byte("Zeta,Alpha,Note\n1,2,\"say \"\"hi\"\"\"\n3,4,<i>\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := NewReport("T", "t.csv", tab, pages, slog.New(slog.DiscardHandler))
+	rp, err := New("T", "t.csv", tab, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +31,8 @@ func TestReportFormats(t *testing.T) {
 	}{
 		{"html default", "/report", "*/*", 200, "text/html; charset=utf-8", `<th scope="col">Zeta</th>`},
 		{"html for browsers", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<caption>T (2 rows)</caption>`},
+		{"html escapes cells", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<td>&lt;i&gt;</td>`},
+		{"html download links keep the path", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<a href="?format=csv">CSV</a>`},
 		{"json by Accept", "/report", "application/json", 200, "application/json",
 			`[{"Zeta":"1","Alpha":"2","Note":"say \"hi\""},{"Zeta":"3","Alpha":"4","Note":"\u003ci\u003e"}]` + "\n"},
 		{"json by query wins over Accept", "/report?format=json", htmlAcc, 200, "application/json", `[{"Zeta":"1"`},
@@ -107,5 +70,37 @@ func TestReportFormats(t *testing.T) {
 	rp.ServeHTTP(w, httptest.NewRequest("GET", "/report?format=csv", nil))
 	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="t.csv"` {
 		t.Fatalf("Content-Disposition = %q", cd)
+	}
+}
+
+// The logout button is there for a session and posts to the gate's
+// route; Basic callers, who have no session, get no button.
+func TestReportLogoutButton(t *testing.T) {
+	tab, err := table.ParseCSV([]byte("A\n1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := New("T", "t.csv", tab, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("s", 32)), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := g.Protect(rp)
+	login := httptest.NewRequest("POST", "http://127.0.0.1/report", strings.NewReader("username=anna&password=pw"))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, login)
+	if !strings.Contains(w.Body.String(), `<form method="post" action="report/_formgate/logout">`) {
+		t.Fatalf("session page without a logout button:\n%s", w.Body)
+	}
+	r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+	r.SetBasicAuth("anna", "pw")
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	if w.Code != 200 || strings.Contains(w.Body.String(), "Log out") {
+		t.Fatalf("Basic page: %d, with a logout button", w.Code)
 	}
 }

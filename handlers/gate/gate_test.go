@@ -1,9 +1,10 @@
-package handlers
+package gate
 
 import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/auth"
-	"github.com/formgate/formgate/frontdoor"
-	"github.com/formgate/formgate/session"
-	"github.com/formgate/formgate/web"
+	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/session"
 )
 
 const (
@@ -29,38 +28,48 @@ var testSecret = bytes.Repeat([]byte("k"), 32)
 
 type fixture struct {
 	gate  *Gate
+	h     http.Handler // the app behind the gate
 	codec *session.Codec
 	logs  *bytes.Buffer
 }
 
+// app stands for the handler behind the gate: it shows what it was given.
+var app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	id, _ := IdentityFrom(r.Context())
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q authorization=%q cookie=%q",
+		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), r.Header.Get("Authorization"), r.Header.Get("Cookie"))
+	if id.HasSession() {
+		io.WriteString(w, " Log out")
+	}
+})
+
+func testOptions(log *slog.Logger) Options {
+	return Options{Checker: PlainPassword(testUser, testPass), SessionSecret: testSecret, SessionTTL: time.Hour, Logger: log}
+}
+
 func newFixture(t testing.TB) fixture {
 	t.Helper()
-	pages, err := web.NewPages()
-	if err != nil {
-		t.Fatal(err)
-	}
+	return newFixtureWith(t, nil)
+}
+
+// newFixtureWith is the fixture with Options changed by mod.
+func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
+	t.Helper()
 	codec, err := session.NewCodec(testSecret, nil, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &bytes.Buffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	table, err := ParseCSV([]byte("Name,Score\nZoë,42\n<b>x</b>,7\n"))
+	o := testOptions(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if mod != nil {
+		mod(&o)
+	}
+	g, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := NewReport("Scores", "scores.csv", table, pages, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGate(GateOptions{
-		Checker: auth.NewStatic(testUser, testPass),
-		Codec:   codec, Pages: pages, Realm: "report", Report: report, Log: log,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{gate: g, codec: codec, logs: logs}
+	return fixture{gate: g, h: g.Protect(app), codec: codec, logs: logs}
 }
 
 func (f fixture) validCookie(t *testing.T) string {
@@ -72,7 +81,7 @@ func (f fixture) validCookie(t *testing.T) string {
 	return v
 }
 
-func basic(user, pass string) string {
+func basicAuth(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
@@ -108,7 +117,7 @@ func (f fixture) do(t *testing.T, rq req) *http.Response {
 		r = r.WithContext(frontdoor.With(context.Background(), frontdoor.Info{Prefix: rq.prefix}))
 	}
 	w := httptest.NewRecorder()
-	f.gate.ServeHTTP(w, r)
+	f.h.ServeHTTP(w, r)
 	return w.Result()
 }
 
@@ -136,6 +145,9 @@ func check(t *testing.T, f fixture, resp *http.Response, w want) {
 	}
 	if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", got)
+	}
+	if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("X-Content-Type-Options = %q, want nosniff", got)
 	}
 	if w.location != "" && resp.Header.Get("Location") != w.location {
 		t.Errorf("Location = %q, want %q", resp.Header.Get("Location"), w.location)
@@ -199,7 +211,7 @@ var (
 )
 
 const (
-	loginForm_   = `<form id="login" method="post" action="report">`
+	loginForm_   = `<form id="login" method="post">`
 	reportMarker = `<main id="report">`
 )
 
@@ -258,17 +270,17 @@ func TestGate(t *testing.T) {
 		{"3 oversized form body is 413", req{method: "POST", body: "username=anna&password=" + strings.Repeat("a", maxFormBytes)},
 			want{status: 413, cookie: "none"}},
 		// 4. Basic.
-		{"4 Basic GET gets report", req{header: map[string]string{"Authorization": basic(testUser, testPass)}},
+		{"4 Basic GET gets report", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
 			want{status: 200, cookie: "none", body: []string{reportMarker}, notBody: []string{"Log out"}}},
-		{"4 Basic POST gets report", req{method: "POST", header: map[string]string{"Authorization": basic(testUser, testPass)}},
+		{"4 Basic POST gets report", req{method: "POST", header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
 			want{status: 200, cookie: "none", body: []string{reportMarker}}},
-		{"4 Basic PUT gets report", req{method: "PUT", header: map[string]string{"Authorization": basic(testUser, testPass)}},
+		{"4 Basic PUT gets report", req{method: "PUT", header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
 			want{status: 200, body: []string{reportMarker}}},
-		{"4 Basic wins over a form", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Authorization": basic(testUser, "wrong")}},
+		{"4 Basic wins over a form", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Authorization": basicAuth(testUser, "wrong")}},
 			want{status: 401, challenge: true, cookie: "none"}},
-		{"4 wrong Basic gets challenge", req{header: map[string]string{"Authorization": basic(testUser, "wrong")}},
+		{"4 wrong Basic gets challenge", req{header: map[string]string{"Authorization": basicAuth(testUser, "wrong")}},
 			want{status: 401, challenge: true}},
-		{"4 wrong Basic from a browser gets challenge too", req{header: map[string]string{"Authorization": basic("x", "y"), "Accept": htmlAcc}},
+		{"4 wrong Basic from a browser gets challenge too", req{header: map[string]string{"Authorization": basicAuth("x", "y"), "Accept": htmlAcc}},
 			want{status: 401, challenge: true}},
 		{"4 malformed Authorization gets challenge", req{header: map[string]string{"Authorization": "Basic !!!notbase64"}},
 			want{status: 401, challenge: true, body: []string{"must hold Basic credentials"}}},
@@ -276,7 +288,7 @@ func TestGate(t *testing.T) {
 			want{status: 401, challenge: true}},
 		// 5. Sessions.
 		{"5 valid cookie gets report", req{header: map[string]string{"Cookie": "formgate=" + good, "Accept": htmlAcc}},
-			want{status: 200, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{reportMarker, "Log out", `action="report/logout"`}}},
+			want{status: 200, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{reportMarker, "Log out", `logout="report/_formgate/logout"`}}},
 		{"5 valid cookie among others", req{header: map[string]string{"Cookie": "a=b; formgate=" + good + "; c=d"}},
 			want{status: 200, cookie: "none", body: []string{reportMarker}}},
 		{"5 tampered cookie is cleared", req{header: map[string]string{"Cookie": "formgate=" + string(tampered), "Accept": htmlAcc}},
@@ -286,15 +298,35 @@ func TestGate(t *testing.T) {
 		{"5 garbage cookie is cleared", req{header: map[string]string{"Cookie": "formgate=garbage"}},
 			want{status: 401, challenge: true, cookie: "cleared"}},
 		// 6. Logout.
-		{"6 logout clears and redirects", req{method: "POST", target: "http://127.0.0.1:8080/report/logout", header: map[string]string{"Cookie": "formgate=" + good}},
-			want{status: 303, location: "../report", cookie: "cleared", cookiePath: "/report"}},
+		{"6 logout clears and redirects", req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 303, location: "../../report", cookie: "cleared", cookiePath: "/report"}},
+		{"6 logout by GET is refused", req{target: "http://127.0.0.1:8080/report/_formgate/logout", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 405, cookie: "none"}},
+		{"6 other gate routes are 404", req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/other", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 404, cookie: "none", notBody: []string{reportMarker}}},
 		// 7. Stage prefixes.
 		{"7 cookie path carries the stage", req{method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/report", body: form(testUser, testPass), prefix: "/dev", header: map[string]string{"Accept": htmlAcc}},
 			want{status: 303, location: "report", cookie: "set", cookiePath: "/dev/report", cookieSec: yes}},
-		{"7 logout cookie path carries the stage", req{method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/report/logout", prefix: "/dev"},
-			want{status: 303, location: "../report", cookie: "cleared", cookiePath: "/dev/report"}},
-		{"7 root redirects relatively", req{target: "http://127.0.0.1:8080/"},
-			want{status: 303, location: "report"}},
+		{"7 logout cookie path carries the stage", req{method: "POST", target: "https://abc.execute-api.eu-west-1.amazonaws.com/report/_formgate/logout", prefix: "/dev"},
+			want{status: 303, location: "../../report", cookie: "cleared", cookiePath: "/dev/report"}},
+		// 8. The base path and below.
+		{"8 below the base path is protected", req{target: "http://127.0.0.1:8080/report/data.json", header: map[string]string{"Accept": htmlAcc}},
+			want{status: 200, cookie: "none", body: []string{loginForm_}, notBody: []string{reportMarker}}},
+		{"8 below the base path with a session", req{target: "http://127.0.0.1:8080/report/a/b?x=1", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 200, body: []string{reportMarker, "path=/report/a/b", `logout="../_formgate/logout"`}}},
+		{"8 outside the base path is 404, with credentials too", req{target: "http://127.0.0.1:8080/", header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
+			want{status: 404, notBody: []string{reportMarker}}},
+		{"8 a longer name is outside", req{target: "http://127.0.0.1:8080/reports", header: map[string]string{"Cookie": "formgate=" + good}},
+			want{status: 404, notBody: []string{reportMarker}}},
+		{"8 form login below the base path lands there", req{method: "POST", target: "http://127.0.0.1:8080/report/sub/page?x=1", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}},
+			want{status: 303, location: "page?x=1", cookie: "set", cookiePath: "/report"}},
+		// 9. The wrapped handler never sees the credentials.
+		{"9 Basic is not passed on", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
+			want{status: 200, body: []string{`authorization=""`, "via=basic", `logout=""`}}},
+		{"9 session cookie is not passed on, others are", req{header: map[string]string{"Cookie": "a=b; formgate=" + good + "; c=d"}},
+			want{status: 200, body: []string{`cookie="a=b; c=d"`, "via=session"}}},
+		{"9 a script's form login arrives as a GET", req{method: "POST", body: form(testUser, testPass)},
+			want{status: 200, cookie: "set", body: []string{"method=GET", "via=form"}}},
 		// Cross-site POSTs are refused before any credential is looked at.
 		{"cross-site login refused", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Sec-Fetch-Site": "cross-site"}},
 			want{status: 403, cookie: "none"}},
@@ -307,24 +339,9 @@ func TestGate(t *testing.T) {
 }
 
 func TestGateUTF8Basic(t *testing.T) {
-	pages, _ := web.NewPages()
-	codec, _ := session.NewCodec(testSecret, nil, time.Hour)
-	log := slog.New(slog.DiscardHandler)
-	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, _ := IdentityFrom(r.Context())
-		io.WriteString(w, id.User+" via "+id.Via)
-	})
-	g, err := NewGate(GateOptions{Checker: auth.NewStatic("Jürgen", "pässwörd€"), Codec: codec, Pages: pages, Realm: "r", Report: ok, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := httptest.NewRequest("GET", "/report", nil)
-	r.Header.Set("Authorization", basic("Jürgen", "pässwörd€"))
-	w := httptest.NewRecorder()
-	g.ServeHTTP(w, r)
-	if w.Code != 200 || w.Body.String() != "Jürgen via basic" {
-		t.Fatalf("UTF-8 Basic: %d %q", w.Code, w.Body.String())
-	}
+	f := newFixtureWith(t, func(o *Options) { o.Checker = PlainPassword("Jürgen", "pässwörd€") })
+	resp := f.do(t, req{header: map[string]string{"Authorization": basicAuth("Jürgen", "pässwörd€")}})
+	check(t, f, resp, want{status: 200, body: []string{"user=Jürgen via=basic"}})
 }
 
 // Secrets must never reach the log: not the password from a form or a
@@ -332,12 +349,12 @@ func TestGateUTF8Basic(t *testing.T) {
 func TestGateLogsNoSecrets(t *testing.T) {
 	f := newFixture(t)
 	good := f.validCookie(t)
-	auth := basic(testUser, "wrong-basic-secret")
+	auth := basicAuth(testUser, "wrong-basic-secret")
 	for _, rq := range []req{
 		{method: "POST", body: form(testUser, "wrong-form-secret"), header: map[string]string{"Accept": htmlAcc}},
 		{method: "POST", body: form(testUser, testPass)},
 		{header: map[string]string{"Authorization": auth}},
-		{header: map[string]string{"Authorization": basic(testUser, testPass)}},
+		{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
 		{header: map[string]string{"Cookie": "formgate=" + good[:len(good)-3]}},
 		{header: map[string]string{"Authorization": "Basic bad-secret-value"}},
 	} {
@@ -369,8 +386,8 @@ func TestGateLoginFlow(t *testing.T) {
 		t.Fatal("no session cookie after login")
 	}
 	resp = f.do(t, req{header: map[string]string{"Cookie": c.String(), "Accept": htmlAcc}})
-	check(t, f, resp, want{status: 200, body: []string{reportMarker, "Zoë", "&lt;b&gt;x&lt;/b&gt;"}})
-	resp = f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/logout", header: map[string]string{"Cookie": c.String()}})
+	check(t, f, resp, want{status: 200, body: []string{reportMarker, "user=anna via=session"}})
+	resp = f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout", header: map[string]string{"Cookie": c.String()}})
 	check(t, f, resp, want{status: 303, cookie: "cleared"})
 }
 
@@ -378,7 +395,7 @@ func TestGateLoginFlow(t *testing.T) {
 // answer is never a 5xx and never the report without good credentials.
 func FuzzGate(f *testing.F) {
 	f.Add("POST", "application/x-www-form-urlencoded", form(testUser, "x"), "", "", "text/html")
-	f.Add("GET", "", "", basic(testUser, "nope"), "", "*/*")
+	f.Add("GET", "", "", basicAuth(testUser, "nope"), "", "*/*")
 	f.Add("GET", "", "", "Basic Og==", "formgate=abc", "")
 	f.Add("POST", "application/x-www-form-urlencoded; charset=utf-8", "username=%ff%fe&password=%00", "", "formgate=", "text/html")
 	f.Add("PUT", "multipart/form-data; boundary=x", "--x--", "Digest x", "formgate=a; formgate=b", "application/json")
@@ -395,7 +412,7 @@ func FuzzGate(f *testing.F) {
 			}
 		}
 		w := httptest.NewRecorder()
-		fx.gate.ServeHTTP(w, r)
+		fx.h.ServeHTTP(w, r)
 		if w.Code >= 500 {
 			t.Fatalf("status %d for %q", w.Code, body)
 		}
@@ -418,25 +435,22 @@ func validMethod(m string) bool {
 }
 
 func TestGateOptions(t *testing.T) {
-	f := newFixture(t)
-	o := f.gate.GateOptions
-	o.ChallengeHeader = "X-WWW-Authenticate"
-	o.PromptBrowsers = true
-	o.TrustAuthorizer = true
-	g, err := NewGate(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve := func(r *http.Request) *httptest.ResponseRecorder {
+	plain := newFixture(t)
+	f := newFixtureWith(t, func(o *Options) {
+		o.ChallengeHeader = "X-WWW-Authenticate"
+		o.PromptBrowsers = true
+		o.TrustAuthorizer = true
+	})
+	serve := func(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
 		w := httptest.NewRecorder()
-		g.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 		return w
 	}
 
 	// Prompt mode: a browser gets 401 with the challenge, in the configured header, and the form as the body.
 	r := httptest.NewRequest("GET", "/report", nil)
 	r.Header.Set("Accept", htmlAcc)
-	w := serve(r)
+	w := serve(f.h, r)
 	if w.Code != 401 || w.Header().Get("X-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` || w.Header().Get("WWW-Authenticate") != "" || !strings.Contains(w.Body.String(), loginForm_) {
 		t.Fatalf("prompt mode: %d %v", w.Code, w.Header())
 	}
@@ -444,21 +458,92 @@ func TestGateOptions(t *testing.T) {
 	// An authorizer's principal, carried by the front door, is trusted...
 	r = httptest.NewRequest("GET", "/report", nil)
 	r = r.WithContext(frontdoor.With(r.Context(), frontdoor.Info{Prefix: "/dev", Principal: "anna"}))
-	if w := serve(r); w.Code != 200 || !strings.Contains(w.Body.String(), reportMarker) || strings.Contains(w.Body.String(), "Log out") {
-		t.Fatalf("trusted principal: %d", w.Code)
+	if w := serve(f.h, r); w.Code != 200 || !strings.Contains(w.Body.String(), "user=anna via=authorizer") || strings.Contains(w.Body.String(), "Log out") {
+		t.Fatalf("trusted principal: %d %s", w.Code, w.Body)
 	}
 	// ...but not by a gate that was not told to.
-	w = httptest.NewRecorder()
-	f.gate.ServeHTTP(w, r)
-	if w.Code != 401 {
+	if w := serve(plain.h, r); w.Code != 401 {
 		t.Fatalf("untrusted principal let in: %d", w.Code)
 	}
 	// A header cannot stand in for it.
 	r = httptest.NewRequest("GET", "/report", nil)
 	r.Header.Set("X-Principal", "anna")
 	r.Header.Set("principalId", "anna")
-	if w := serve(r); w.Code != 401 {
+	if w := serve(f.h, r); w.Code != 401 {
 		t.Fatalf("principal from a header let in: %d", w.Code)
+	}
+}
+
+// A base path of the caller's: the cookie's Path follows it, with the
+// stage prefix in front; "/" covers everything.
+func TestGateBasePath(t *testing.T) {
+	for _, tt := range []struct {
+		base, target, prefix, cookiePath string
+		status                           int
+	}{
+		{"/app", "/app", "", "/app", 200},
+		{"/app", "/app/", "", "/app", 200},
+		{"/app", "/app/data.json", "/dev", "/dev/app", 200},
+		{"/app", "/application", "", "", 404},
+		{"/a/b", "/a/b/c", "", "/a/b", 200},
+		{"/a/b", "/a", "", "", 404},
+		{"/", "/anything/at/all", "", "/", 200},
+		{"/", "/", "/prod", "/prod", 200},
+	} {
+		t.Run(tt.base+" "+tt.target, func(t *testing.T) {
+			f := newFixtureWith(t, func(o *Options) { o.BasePath = tt.base })
+			resp := f.do(t, req{method: "POST", target: "http://127.0.0.1" + tt.target, body: form(testUser, testPass), prefix: tt.prefix})
+			if tt.status == 404 {
+				check(t, f, resp, want{status: 404, cookie: "none", notBody: []string{reportMarker}})
+				return
+			}
+			check(t, f, resp, want{status: tt.status, cookie: "set", cookiePath: tt.cookiePath, body: []string{"path=" + tt.target}})
+		})
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		mod  func(*Options)
+		want []string // substrings of the error; none: valid
+	}{
+		{"defaults fill the rest", func(o *Options) { o.SessionTTL, o.Logger = 0, nil }, nil},
+		{"nothing set", func(o *Options) { *o = Options{} }, []string{"Options.Checker is not set", "Options.SessionSecret is not set"}},
+		{"short secret", func(o *Options) { o.SessionSecret = []byte("short") }, []string{"Options.SessionSecret is 5 bytes long"}},
+		{"short previous", func(o *Options) { o.PreviousSessionSecret = []byte("x") }, []string{"Options.PreviousSessionSecret is 1 bytes long"}},
+		{"empty password", func(o *Options) { o.Checker = PlainPassword("anna", "") }, []string{"Options.Checker is not usable: PlainPassword: the password is empty"}},
+		{"colon in user", func(o *Options) { o.Checker = PlainPassword("a:b", "pw") }, []string{"contains ':'"}},
+		{"relative base", func(o *Options) { o.BasePath = "app" }, []string{`Options.BasePath="app" is not a clean absolute path`}},
+		{"trailing slash", func(o *Options) { o.BasePath = "/app/" }, []string{`Options.BasePath="/app/"`}},
+		{"dot segments", func(o *Options) { o.BasePath = "/a/../b" }, []string{`Options.BasePath="/a/../b"`}},
+		{"gate's own prefix", func(o *Options) { o.BasePath = "/app/_formgate" }, []string{"keeps for its own routes"}},
+		{"short ttl", func(o *Options) { o.SessionTTL = time.Second }, []string{"Options.SessionTTL=1s is too short"}},
+		{"odd header", func(o *Options) { o.ChallengeHeader = "X-Auth" }, []string{`Options.ChallengeHeader="X-Auth"`}},
+		{"quote in realm", func(o *Options) { o.Realm = `a"b` }, []string{"Options.Realm must be free of quotes"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := testOptions(nil)
+			tt.mod(&o)
+			_, err := New(o)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("New accepted the options")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), string(testSecret)) || strings.Contains(err.Error(), testPass) {
+				t.Errorf("error reveals a secret: %v", err)
+			}
+		})
 	}
 }
 
@@ -471,7 +556,7 @@ func BenchmarkLoginPage(b *testing.B) {
 		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
 		r.Header.Set("Accept", htmlAcc)
 		w := httptest.NewRecorder()
-		f.gate.ServeHTTP(w, r)
+		f.h.ServeHTTP(w, r)
 		if w.Code != 200 {
 			b.Fatal(w.Code)
 		}

@@ -15,7 +15,7 @@ import (
 // names in lower case with repeated values joined by commas, cookies in
 // their own array, and bodies that are not plainly text base64-encoded
 // (form posts included).
-func (g *Gateway) httpEvent(r *http.Request, path string, body []byte) ([]byte, error) {
+func (g *Gateway) httpEvent(r *http.Request, path, resource, proxy string, body []byte) ([]byte, error) {
 	headers := map[string]string{}
 	for k, vs := range r.Header {
 		if k == "Cookie" {
@@ -33,15 +33,21 @@ func (g *Gateway) httpEvent(r *http.Request, path string, body []byte) ([]byte, 
 			}
 		}
 	}
+	routeKey := g.routeKey(r.Method, resource)
+	var params map[string]string
+	if proxy != "" {
+		params = map[string]string{"proxy": proxy}
+	}
 	e := events.APIGatewayV2HTTPRequest{
 		Version:        "2.0",
-		RouteKey:       r.Method + " " + path,
+		RouteKey:       routeKey,
+		PathParameters: params,
 		RawPath:        path,
 		RawQueryString: r.URL.RawQuery,
 		Cookies:        cookies,
 		Headers:        headers,
 		RequestContext: events.APIGatewayV2HTTPRequestContext{
-			RouteKey:   r.Method + " " + path,
+			RouteKey:   routeKey,
 			Stage:      g.stage,
 			DomainName: r.Host,
 			RequestID:  requestID(),

@@ -41,15 +41,9 @@ func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
 		if len(s) == 0 {
 			continue
 		}
-		// Separate keys for signing and encrypting, each bound to its use by
-		// the HKDF info string, so one secret never serves two purposes.
-		hashKey, err := hkdf.Key(sha256.New, s, nil, "formgate session hmac-sha256", 32)
+		hashKey, blockKey, err := keys(s)
 		if err != nil {
-			return nil, fmt.Errorf("session: derive hash key: %w", err)
-		}
-		blockKey, err := hkdf.Key(sha256.New, s, nil, "formgate session aes-256", 32)
-		if err != nil {
-			return nil, fmt.Errorf("session: derive block key: %w", err)
+			return nil, err
 		}
 		pairs = append(pairs, hashKey, blockKey)
 	}
@@ -64,6 +58,19 @@ func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
 		sc.SetSerializer(securecookie.JSONEncoder{})
 	}
 	return &Codec{codecs: codecs, ttl: ttl}, nil
+}
+
+// keys derives the signing and the encryption key from secret: separate
+// keys, each bound to its use by the HKDF info string, so one secret never
+// serves two purposes.
+func keys(secret []byte) (hashKey, blockKey []byte, err error) {
+	if hashKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session hmac-sha256", 32); err != nil {
+		return nil, nil, fmt.Errorf("session: derive hash key: %w", err)
+	}
+	if blockKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session aes-256", 32); err != nil {
+		return nil, nil, fmt.Errorf("session: derive block key: %w", err)
+	}
+	return hashKey, blockKey, nil
 }
 
 // TTL is how long a session lasts; the cookie's Max-Age uses it too.

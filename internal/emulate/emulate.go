@@ -41,20 +41,67 @@ type Gateway struct {
 	kind   Kind
 	stage  string // "dev"; "$default" for an HTTP API
 	fn     Invoker
-	routes map[string]bool // "GET /report"
+	routes []route
 }
 
-// New returns a gateway of kind in front of fn, with routes ("GET /report")
-// as serverless.yml declares them. A REST API serves them under /stage.
+// route is one route as serverless.yml declares it: a method or ANY, and a
+// path that may end in a greedy {proxy+}.
+type route struct {
+	method, path string
+}
+
+// New returns a gateway of kind in front of fn, with routes ("GET /report",
+// "ANY /report/{proxy+}") as serverless.yml declares them. A REST API
+// serves them under /stage.
 func New(kind Kind, stage string, fn Invoker, routes ...string) *Gateway {
 	if kind == HTTP {
 		stage = "$default" // what serverless deploys httpApi events to
 	}
-	g := &Gateway{kind: kind, stage: stage, fn: fn, routes: map[string]bool{}}
+	g := &Gateway{kind: kind, stage: stage, fn: fn}
 	for _, r := range routes {
-		g.routes[r] = true
+		method, path, _ := strings.Cut(r, " ")
+		g.routes = append(g.routes, route{method, path})
 	}
 	return g
+}
+
+// match finds the route for a request: an exact path before a {proxy+}
+// one, as API Gateway prefers the most specific. resource is the route's
+// path; proxy what {proxy+} matched. Like API Gateway, it ignores a
+// trailing slash when it matches (/app/ takes the /app route); the event
+// still carries the path as sent.
+func (g *Gateway) match(method, path string) (resource, proxy string, ok bool) {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/")
+	}
+	for _, exact := range []bool{true, false} {
+		for _, rt := range g.routes {
+			if rt.method != "ANY" && rt.method != method {
+				continue
+			}
+			base, greedy := strings.CutSuffix(rt.path, "/{proxy+}")
+			switch {
+			case exact && !greedy && path == rt.path:
+				return rt.path, "", true
+			case !exact && greedy:
+				// {proxy+} is one or more path segments.
+				if rest, ok := strings.CutPrefix(path, base+"/"); ok && strings.Trim(rest, "/") != "" {
+					return rt.path, rest, true
+				}
+			}
+		}
+	}
+	return "", "", false
+}
+
+// routeKey is the route's key as an HTTP API names it ("ANY /report").
+func (g *Gateway) routeKey(method, resource string) string {
+	for _, rt := range g.routes {
+		if rt.path == resource && (rt.method == method || rt.method == "ANY") {
+			return rt.method + " " + rt.path
+		}
+	}
+	return method + " " + resource
 }
 
 // Prefix is the public path prefix the gateway serves under.
@@ -67,7 +114,11 @@ func (g *Gateway) Prefix() string {
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, g.Prefix())
-	if !ok || !g.routes[r.Method+" "+path] {
+	var resource, proxy string
+	if ok {
+		resource, proxy, ok = g.match(r.Method, path)
+	}
+	if !ok {
 		// API Gateway's answer to a route it does not have.
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("x-amzn-ErrorType", "MissingAuthenticationTokenException")
@@ -84,9 +135,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var payload []byte
 	switch g.kind {
 	case REST:
-		payload, err = g.restEvent(r, path, body)
+		payload, err = g.restEvent(r, path, resource, proxy, body)
 	default:
-		payload, err = g.httpEvent(r, path, body)
+		payload, err = g.httpEvent(r, path, resource, proxy, body)
 	}
 	if err == nil {
 		var out []byte

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/lambdaproxy"
+)
+
+var env = map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "correct horse", "SESSION_SECRET": strings.Repeat("x", 32)}
+
+func getenv(k string) string { return env[k] }
+
+type got struct {
+	status int
+	header http.Header
+	body   string
+	url    string
+}
+
+func do(t *testing.T, c *http.Client, method, target, body string, header ...string) got {
+	t.Helper()
+	req, err := http.NewRequest(method, target, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return got{resp.StatusCode, resp.Header, string(b), resp.Request.URL.String()}
+}
+
+// The example as its README section promises: a browser at /app/ gets the
+// form, a script without credentials the challenge, Basic or the cookie
+// the application's own answers; /healthz is public and the rest is not
+// the gate's.
+func TestLibraryExample(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		prefix  string
+		wrap    func(http.Handler) http.Handler
+		challng string // the header the challenge arrives in
+	}{
+		{"direct", "", func(h http.Handler) http.Handler { return h }, "WWW-Authenticate"},
+		// Behind an emulated REST API, through the Lambda adapter, as
+		// serverless.yml deploys it.
+		{"rest-api", "/dev", func(h http.Handler) http.Handler {
+			return emulate.New(emulate.REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), "ANY /app", "ANY /app/{proxy+}", "GET /healthz")
+		}, "x-amzn-Remapped-WWW-Authenticate"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := handler(getenv, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(tt.wrap(h))
+			defer srv.Close()
+			base := srv.URL + tt.prefix
+			script := http.DefaultClient
+
+			r := do(t, script, "GET", base+"/app/data.json", "")
+			if r.status != 401 || r.header.Get(tt.challng) != `Basic realm="report", charset="UTF-8"` {
+				t.Fatalf("script without credentials: %d %v", r.status, r.header)
+			}
+			r = do(t, script, "GET", base+"/app/data.json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+			var data struct {
+				User, Via string
+				Items     []string
+			}
+			if r.status != 200 || json.Unmarshal([]byte(r.body), &data) != nil || data.User != "anna" || data.Via != "basic" || len(data.Items) != 2 {
+				t.Fatalf("script with Basic: %d %s", r.status, r.body)
+			}
+
+			jar, _ := cookiejar.New(nil)
+			browser := &http.Client{Jar: jar}
+			r = do(t, browser, "GET", base+"/app/", "", "Accept", "text/html")
+			if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post">`) {
+				t.Fatalf("browser at /app/: %d %s", r.status, r.body)
+			}
+			form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
+			r = do(t, browser, "POST", base+"/app/", form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
+			if r.status != 200 || r.url != base+"/app/" || !strings.Contains(r.body, "<h1>Hello, anna</h1>") || !strings.Contains(r.body, `action="_formgate/logout"`) {
+				t.Fatalf("after login: %d at %s: %s", r.status, r.url, r.body)
+			}
+			u, _ := url.Parse(base + "/app/")
+			if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+				t.Fatalf("cookies: %v", cs)
+			}
+			r = do(t, browser, "GET", base+"/app/data.json", "")
+			if r.status != 200 || !strings.Contains(r.body, `"via":"session"`) {
+				t.Fatalf("data.json with the cookie: %d %s", r.status, r.body)
+			}
+			r = do(t, browser, "POST", base+"/app/_formgate/logout", "", "Accept", "text/html")
+			if r.status != 200 || !strings.Contains(r.body, `<form id="login"`) {
+				t.Fatalf("after logout: %d at %s", r.status, r.url)
+			}
+
+			if r := do(t, script, "GET", base+"/healthz", ""); r.status != 200 || r.body != "ok\n" {
+				t.Errorf("healthz: %d %q", r.status, r.body)
+			}
+			// Outside /app: not the gate's (the gate's 404 locally, the
+			// gateway's 403 for a route it does not have).
+			r = do(t, script, "GET", base+"/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+			if r.status != 404 && r.status != 403 || strings.Contains(r.body, "Hello") {
+				t.Errorf("outside /app: %d %s", r.status, r.body)
+			}
+		})
+	}
+}
+
+// Without its variables the example refuses to start, naming them.
+func TestLibraryExampleConfig(t *testing.T) {
+	_, err := handler(func(string) string { return "" }, slog.New(slog.DiscardHandler))
+	for _, v := range []string{"AUTH_USERNAME", "AUTH_PASSWORD", "SESSION_SECRET"} {
+		if err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("error %v does not name %s", err, v)
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package gate
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/formgate/formgate/internal/session"
+	"github.com/formgate/formgate/web"
+)
+
+// answer is what the gate decided to answer; write writes it. Either pass
+// (the wrapped handler answers, as id) or the gate's own answer: status
+// and a body — the login form, or plain text.
+type answer struct {
+	pass bool
+	id   Identity
+
+	status    int
+	login     *web.LoginView // the login form is the body
+	text      string         // else this text is the body
+	challenge bool           // send the Basic challenge
+	location  string
+	retry     time.Duration
+	allow     string
+	cookie    *http.Cookie // the session cookie to set or clear, in any answer
+}
+
+func (a *answer) loginForm(status int, v web.LoginView) {
+	a.status, a.login = status, &v
+}
+
+// askBasic is the 401 a script gets: the challenge, and a body that says
+// what to do, for a person reading it in a terminal.
+func (a *answer) askBasic(reason string) {
+	a.status, a.challenge = http.StatusUnauthorized, true
+	a.text = "401 Unauthorized: " + reason + ". Send Basic credentials (curl -u USER:PASSWORD URL) or open this URL in a browser to log in."
+}
+
+func (a *answer) tooMany(wait time.Duration, form bool, realm string) {
+	a.status, a.retry = http.StatusTooManyRequests, wait
+	msg := "Too many failed logins. Try again in " + strconv.Itoa(seconds(wait)) + " seconds."
+	if form {
+		a.login = &web.LoginView{Realm: realm, Error: msg}
+		return
+	}
+	a.text = "429 " + msg
+}
+
+func (a *answer) unavailable() {
+	a.status, a.text = http.StatusServiceUnavailable, "503 Service Unavailable: the login check is not working; try again shortly"
+}
+
+// redirect is a 303 to a relative location: relative, so it keeps a stage
+// prefix the function does not see in its paths.
+func (a *answer) redirect(location string) {
+	a.status, a.location = http.StatusSeeOther, location
+}
+
+// write is the one place that writes an answer.
+func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http.Handler) {
+	h := w.Header()
+	if a.cookie != nil {
+		http.SetCookie(w, a.cookie)
+	}
+	if a.pass {
+		next.ServeHTTP(w, g.forward(r, a.id))
+		return
+	}
+	if a.challenge {
+		h.Set(g.o.ChallengeHeader, g.challenge)
+	}
+	if a.location != "" {
+		h.Set("Location", a.location)
+	}
+	if a.retry > 0 {
+		h.Set("Retry-After", strconv.Itoa(seconds(a.retry)))
+	}
+	if a.allow != "" {
+		h.Set("Allow", a.allow)
+	}
+	switch {
+	case a.login != nil:
+		body := g.loginPage
+		if *a.login != (web.LoginView{Realm: g.o.Realm}) {
+			var b strings.Builder
+			if err := g.pages.Login(&b, *a.login); err != nil {
+				g.o.Logger.Error("render login", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			body = []byte(b.String())
+		}
+		web.SetPageHeaders(h)
+		w.WriteHeader(a.status)
+		w.Write(body)
+	case a.text != "":
+		http.Error(w, a.text, a.status)
+	default:
+		w.WriteHeader(a.status)
+	}
+}
+
+// forward is the request the wrapped handler gets: the identity in its
+// context, and without the credentials that proved it, so no password or
+// session cookie reaches the wrapped handler or its logs.
+func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, base: g.o.BasePath}))
+	auth, cookie := r.Header["Authorization"], r.Header["Cookie"]
+	if len(auth) == 0 && len(cookie) == 0 && id.Via != ViaForm {
+		return f
+	}
+	f.Header = r.Header.Clone()
+	f.Header.Del("Authorization")
+	if len(cookie) > 0 {
+		var keep []string
+		for _, c := range r.Cookies() {
+			if c.Name != session.CookieName {
+				keep = append(keep, c.String())
+			}
+		}
+		f.Header.Del("Cookie")
+		if len(keep) > 0 {
+			f.Header.Set("Cookie", strings.Join(keep, "; "))
+		}
+	}
+	if id.Via == ViaForm {
+		// A script's form login: the login POST has done its work; the
+		// wrapped handler answers what the GET after it would get.
+		f.Method, f.Body, f.ContentLength = http.MethodGet, http.NoBody, 0
+		f.Header.Del("Content-Type")
+		f.Form, f.PostForm = nil, nil
+	}
+	return f
+}
+
+// seconds rounds d up to whole seconds, for Retry-After.
+func seconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }

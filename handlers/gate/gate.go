@@ -1,0 +1,342 @@
+// Package gate is formgate's gate: a plain net/http handler in front of
+// another that lets a caller through only with good credentials — an HTML
+// login form and a session cookie for browsers, Basic credentials for
+// scripts — and writes every other answer itself (the form, the Basic
+// challenge, 429, 404). It knows nothing of Lambda; what a front door knows
+// (the stage prefix, an authorizer's principal) reaches it through the
+// request context (internal/frontdoor).
+//
+// Programs use it through the module root, package formgate. This file
+// holds the whole decision, top to bottom: first who the caller is (an
+// ordered list of ways in), then one place that writes the answer.
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/schema"
+
+	"github.com/formgate/formgate/internal/basic"
+	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/session"
+	"github.com/formgate/formgate/web"
+)
+
+// maxFormBytes bounds a login POST body; the form has two short fields.
+const maxFormBytes = 16 << 10
+
+// Gate asks for credentials in front of the handlers it protects. Make it
+// with New; it is safe for concurrent use, and one Gate may protect several
+// handlers (they share its sessions and its limiter).
+type Gate struct {
+	o         Options
+	routes    string // BasePath + RoutePrefix without a doubled slash
+	codec     *session.Codec
+	pages     *web.Pages
+	challenge string
+	loginPage []byte // the blank login form, rendered once: the most common page
+	decoder   *schema.Decoder
+	csrf      *http.CrossOriginProtection
+	ways      []way
+}
+
+// New validates o once, fills in the defaults and returns the gate. The
+// error lists every problem, each an *OptionError.
+func New(o Options) (*Gate, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	o = o.withDefaults()
+	codec, err := session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.SessionTTL)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := web.NewPages()
+	if err != nil {
+		return nil, err
+	}
+	d := schema.NewDecoder()
+	d.IgnoreUnknownKeys(true) // a submit button's name or a password manager's extra field is not an error
+	g := &Gate{
+		o:         o,
+		routes:    strings.TrimSuffix(o.BasePath, "/") + RoutePrefix,
+		codec:     codec,
+		pages:     pages,
+		challenge: `Basic realm="` + o.Realm + `", charset="UTF-8"`,
+		decoder:   d,
+		// Refuses cross-site POSTs (Sec-Fetch-Site, else Origin vs Host), so
+		// another site cannot log a visitor in or out behind their back.
+		csrf: http.NewCrossOriginProtection(),
+	}
+	var page strings.Builder
+	if err := pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
+		return nil, fmt.Errorf("render login page: %w", err)
+	}
+	g.loginPage = []byte(page.String())
+	if o.TrustAuthorizer {
+		g.ways = append(g.ways, g.byAuthorizer)
+	}
+	// The session comes before the login form, so that once logged in, an
+	// application's own forms reach it even if they have fields called
+	// username and password.
+	g.ways = append(g.ways, g.byBasic, g.bySession, g.byForm)
+	return g, nil
+}
+
+// Protect returns next behind the gate. Requests under BasePath reach next
+// only with good credentials, with the Identity in their context and
+// without them: no Authorization header, no session cookie, and a form
+// login arrives as a GET without its body, so a password never reaches
+// next (or its logs). BasePath + "/_formgate/…" are the gate's own routes.
+// Requests outside BasePath never reach next: they get 404, so a path
+// trick cannot get around the gate — route public paths to other handlers
+// before the gate.
+func (g *Gate) Protect(next http.Handler) http.Handler {
+	return &protected{g: g, next: next}
+}
+
+type protected struct {
+	g    *Gate
+	next http.Handler
+}
+
+func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	h := w.Header()
+	// Nothing behind a password may be kept by a browser or a shared
+	// cache, and no answer may be sniffed into another content type.
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	a := p.g.decide(r)
+	p.g.write(sw, r, a, p.next)
+	// No headers, no body, no query: no credential can reach the log.
+	p.g.o.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+}
+
+// decide finds out who the caller is and what to answer. It writes
+// nothing: write does.
+func (g *Gate) decide(r *http.Request) answer {
+	if !under(r.URL.Path, g.o.BasePath) {
+		return answer{status: http.StatusNotFound, text: "404 page not found"}
+	}
+	if err := g.csrf.Check(r); err != nil {
+		g.o.Logger.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		return answer{status: http.StatusForbidden, text: "cross-origin request refused"}
+	}
+	if strings.HasPrefix(r.URL.Path, g.routes) {
+		return g.ownRoute(r)
+	}
+	var a answer
+	for _, way := range g.ways {
+		switch way(r, &a) {
+		case in:
+			a.pass = true
+			return a
+		case answered:
+			return a
+		}
+	}
+	// No way applied: ask for credentials.
+	if wantsHTML(r) {
+		status := http.StatusOK
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			status = http.StatusUnauthorized
+		}
+		if g.o.PromptBrowsers {
+			// The browser shows its prompt; cancelling it shows the form.
+			a.challenge, status = true, http.StatusUnauthorized
+		}
+		// Otherwise no challenge: where no gateway strips it (local server,
+		// ALB) it would pop the browser's prompt over the form.
+		a.loginForm(status, web.LoginView{Realm: g.o.Realm})
+		return a
+	}
+	a.askBasic("authentication required")
+	return a
+}
+
+// outcome is what a way in makes of a request.
+type outcome int
+
+const (
+	none     outcome = iota // the way does not apply: ask the next
+	in                      // the caller proved who they are: a.id
+	answered                // the way decided the answer: a holds it
+)
+
+// A way is one way in. It may note side effects in a (a cookie to clear)
+// whatever it returns.
+type way func(r *http.Request, a *answer) outcome
+
+// byAuthorizer lets in the principal of a REST API custom authorizer. Only
+// the event can carry one (see internal/frontdoor), so no client can forge
+// it.
+func (g *Gate) byAuthorizer(r *http.Request, a *answer) outcome {
+	p := frontdoor.From(r.Context()).Principal
+	if p == "" {
+		return none
+	}
+	a.id = Identity{User: p, Via: ViaAuthorizer}
+	return in
+}
+
+// byBasic: an Authorization header decides alone, whatever else is sent.
+func (g *Gate) byBasic(r *http.Request, a *answer) outcome {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return none
+	}
+	user, pass, ok := basic.Parse(h)
+	if !ok {
+		g.o.Logger.Info("authorization header is not Basic credentials", "remote", r.RemoteAddr)
+		a.askBasic("the Authorization header must hold Basic credentials")
+		return answered
+	}
+	return g.login(r, a, ViaBasic, user, pass)
+}
+
+// bySession lets in the holder of a valid session cookie. Cookies that
+// prove nothing (expired, tampered, made with another key) are cleared in
+// whatever answer follows, and logged once per request however many came.
+func (g *Gate) bySession(r *http.Request, a *answer) outcome {
+	cookies := r.CookiesNamed(session.CookieName)
+	if len(cookies) == 0 {
+		return none
+	}
+	var err error
+	for _, c := range cookies {
+		var s session.Session
+		if s, err = g.codec.Decode(c.Value); err == nil {
+			a.id = Identity{User: s.User, Via: ViaSession}
+			return in
+		}
+	}
+	g.o.Logger.Info("session cookie rejected", "err", err, "cookies", len(cookies), "remote", r.RemoteAddr)
+	a.cookie = g.cookie(r, "", -1)
+	return none
+}
+
+// loginForm is the login form's fields, decoded with gorilla/schema.
+type loginForm struct {
+	Username string `schema:"username"`
+	Password string `schema:"password"`
+}
+
+// byForm logs in with the form's username and password. A POST with
+// neither field is not a login attempt.
+func (g *Gate) byForm(r *http.Request, a *answer) outcome {
+	if r.Method != http.MethodPost || !isForm(r) {
+		return none
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status = http.StatusRequestEntityTooLarge
+		}
+		g.o.Logger.Info("bad login form", "err", err, "remote", r.RemoteAddr)
+		a.status, a.text = status, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
+		return answered
+	}
+	_, hasUser := r.PostForm["username"]
+	_, hasPass := r.PostForm["password"]
+	if !hasUser && !hasPass {
+		return none
+	}
+	var f loginForm
+	if err := g.decoder.Decode(&f, r.PostForm); err != nil {
+		g.o.Logger.Info("bad login form", "err", err, "remote", r.RemoteAddr)
+		a.status, a.text = http.StatusBadRequest, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
+		return answered
+	}
+	if o := g.login(r, a, ViaForm, f.Username, f.Password); o != in {
+		return o
+	}
+	value, err := g.codec.Encode(session.Session{User: a.id.User})
+	if err != nil {
+		g.o.Logger.Error("encode session", "err", err)
+		a.status, a.text = http.StatusInternalServerError, "internal error"
+		return answered
+	}
+	a.cookie = g.cookie(r, value, int(g.o.SessionTTL/time.Second))
+	g.o.Logger.Info("login", "via", ViaForm, "remote", r.RemoteAddr)
+	if wantsHTML(r) {
+		// Post/redirect/get: a reload does not resend the password.
+		a.redirect(sameURL(r))
+		return answered
+	}
+	return in // a script gets the page straight away
+}
+
+// login checks credentials from Basic or the form, within the limit of
+// failed logins per client address.
+func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) outcome {
+	ctx, key := r.Context(), clientAddr(r)
+	wait, err := g.o.Limiter.Spend(ctx, key)
+	if err != nil {
+		g.o.Logger.Error("login limiter failed", "err", err)
+		a.unavailable()
+		return answered
+	}
+	if wait > 0 {
+		g.o.Logger.Warn("login refused: too many failed attempts", "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
+		a.tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+		return answered
+	}
+	u, ok, err := g.o.Checker.Check(ctx, user, pass)
+	if err != nil {
+		g.o.Logger.Error("credential check failed", "err", err)
+		g.refund(ctx, key) // not the client's failure
+		a.unavailable()
+		return answered
+	}
+	if !ok {
+		// No user name in the log: people type passwords into that field.
+		g.o.Logger.Info("login failed", "via", via, "remote", r.RemoteAddr)
+		if via == ViaForm {
+			// Generic message: it does not say which field was wrong.
+			a.loginForm(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
+		} else {
+			a.askBasic("wrong username or password")
+		}
+		return answered
+	}
+	g.refund(ctx, key)
+	a.id = Identity{User: u.Name, Via: via}
+	return in
+}
+
+// refund gives back an attempt that was not a failed login.
+func (g *Gate) refund(ctx context.Context, key string) {
+	if err := g.o.Limiter.Refund(ctx, key); err != nil {
+		g.o.Logger.Error("login limiter failed", "err", err)
+	}
+}
+
+// ownRoute answers the gate's own routes: today only logout.
+func (g *Gate) ownRoute(r *http.Request) answer {
+	var a answer
+	if r.URL.Path != g.routes+"logout" {
+		a.status, a.text = http.StatusNotFound, "404 page not found"
+		return a
+	}
+	if r.Method != http.MethodPost {
+		// A GET could be triggered by any link or image on another page.
+		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "log out with a POST", http.MethodPost
+		return a
+	}
+	a.cookie = g.cookie(r, "", -1)
+	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
+	return a
+}
+
+// BasePath is the path the gate protects (Options.BasePath after
+// defaults).
+func (g *Gate) BasePath() string { return g.o.BasePath }

@@ -1,0 +1,154 @@
+package gate
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+// Options configure a Gate. A field left zero gets the default given in
+// its comment; Checker and SessionSecret have none.
+type Options struct {
+	// Checker decides whether a user name and password are good. Required;
+	// PlainPassword is the simplest.
+	Checker Checker
+	// SessionSecret keys the session cookie: its HMAC and AES keys are
+	// derived from it. At least 32 bytes, and the same in every instance
+	// (every Lambda container), or they reject each other's cookies.
+	// Required.
+	SessionSecret []byte
+	// PreviousSessionSecret, during a rotation of SessionSecret, still
+	// opens cookies made with the old secret until they expire.
+	PreviousSessionSecret []byte
+	// BasePath is the path the gate protects, with everything below it.
+	// Default "/report". The session cookie's Path is the base path with
+	// the front door's stage prefix in front.
+	BasePath string
+	// SessionTTL is how long a login lasts. Default 12h, at least 1m.
+	SessionTTL time.Duration
+	// Realm names the Basic challenge and heads the login page. Default
+	// "report".
+	Realm string
+	// Limiter holds back clients that fail to log in too often. Default
+	// NewMemoryLimiter(10, time.Minute): 10 failures per client address,
+	// then one a minute.
+	Limiter Limiter
+	// ChallengeHeader carries the Basic challenge. Default
+	// "WWW-Authenticate"; "X-WWW-Authenticate" for a CloudFront Lambda@Edge
+	// function to rename (API Gateway would remap the real one).
+	ChallengeHeader string
+	// PromptBrowsers answers browsers without credentials with 401 and the
+	// challenge, so they show their own prompt (the login form is the
+	// body, shown if it is cancelled): for front doors that pass the
+	// challenge on (ALB, CloudFront with the rename, a plain server).
+	PromptBrowsers bool
+	// TrustAuthorizer lets in the principal of a REST API custom
+	// authorizer, which API Gateway ran before the function.
+	TrustAuthorizer bool
+	// Logger gets one line per request and one per refusal; never a
+	// password, cookie value or Authorization header. Default
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of Options.
+const (
+	DefaultBasePath   = "/report"
+	DefaultSessionTTL = 12 * time.Hour
+	DefaultRealm      = "report"
+	// MinSecretLen is the shortest SessionSecret accepted: 32 bytes give
+	// the key derivation at least 256 bits when the secret is random.
+	MinSecretLen = 32
+)
+
+// OptionError is a problem with one field of Options. Programs that fill
+// Options from elsewhere (package config, from the environment) use Field
+// to name their own setting.
+type OptionError struct {
+	Field string // "SessionSecret"
+	// Value is the field's value as shown in the message ("5s",
+	// `"X-Auth"`), "" when it is not shown (never for a secret).
+	Value   string
+	Problem string // what is wrong and how to fix it
+}
+
+func (e *OptionError) Error() string {
+	return "formgate: Options." + e.Name(e.Field)
+}
+
+// Name is the message with name in front: `name=value problem`.
+func (e *OptionError) Name(name string) string {
+	if e.Value != "" {
+		name += "=" + e.Value
+	}
+	return name + " " + e.Problem
+}
+
+// withDefaults returns o with every zero field that has a default set.
+func (o Options) withDefaults() Options {
+	if o.BasePath == "" {
+		o.BasePath = DefaultBasePath
+	}
+	if o.SessionTTL == 0 {
+		o.SessionTTL = DefaultSessionTTL
+	}
+	if o.Realm == "" {
+		o.Realm = DefaultRealm
+	}
+	if o.Limiter == nil {
+		o.Limiter = NewMemoryLimiter(10, time.Minute)
+	}
+	if o.ChallengeHeader == "" {
+		o.ChallengeHeader = "WWW-Authenticate"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Validate reports every problem of o (after defaults), each an
+// *OptionError; nil when New would accept o. No message contains a
+// secret.
+func (o Options) Validate() error {
+	o = o.withDefaults()
+	var errs []error
+	bad := func(field, value, problem string, args ...any) {
+		errs = append(errs, &OptionError{Field: field, Value: value, Problem: fmt.Sprintf(problem, args...)})
+	}
+	if o.Checker == nil {
+		bad("Checker", "", "is not set: set it to the check of user names and passwords, e.g. PlainPassword(user, password)")
+	} else if v, ok := o.Checker.(validator); ok {
+		if err := v.Validate(); err != nil {
+			bad("Checker", "", "is not usable: %v", err)
+		}
+	}
+	switch n := len(o.SessionSecret); {
+	case n == 0:
+		bad("SessionSecret", "", "is not set: set it to at least %d random bytes, e.g. the output of `openssl rand -base64 48`", MinSecretLen)
+	case n < MinSecretLen:
+		bad("SessionSecret", "", "is %d bytes long: it needs at least %d, e.g. the output of `openssl rand -base64 48`", n, MinSecretLen)
+	}
+	if n := len(o.PreviousSessionSecret); n > 0 && n < MinSecretLen {
+		bad("PreviousSessionSecret", "", "is %d bytes long: it needs at least %d (or leave it unset)", n, MinSecretLen)
+	}
+	if p := o.BasePath; !strings.HasPrefix(p, "/") || path.Clean(p) != p || strings.ContainsAny(p, "?#%*{}") {
+		bad("BasePath", fmt.Sprintf("%q", p), "is not a clean absolute path: use one such as /report or /app (no trailing slash)")
+	} else if strings.Contains(p+"/", RoutePrefix) {
+		bad("BasePath", fmt.Sprintf("%q", p), "contains %s, which the gate keeps for its own routes", strings.Trim(RoutePrefix, "/"))
+	}
+	if o.SessionTTL < time.Minute {
+		bad("SessionTTL", o.SessionTTL.String(), "is too short: use at least 1m")
+	}
+	if h := http.CanonicalHeaderKey(o.ChallengeHeader); h != "Www-Authenticate" && h != "X-Www-Authenticate" {
+		bad("ChallengeHeader", fmt.Sprintf("%q", o.ChallengeHeader), "is not supported: use WWW-Authenticate, or X-WWW-Authenticate behind CloudFront with the Lambda@Edge rename")
+	}
+	if strings.ContainsAny(o.Realm, "\"\\\r\n") {
+		bad("Realm", "", "must be free of quotes, backslashes and line breaks (it goes into a quoted header value)")
+	}
+	return errors.Join(errs...)
+}

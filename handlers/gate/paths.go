@@ -1,0 +1,48 @@
+package gate
+
+import "strings"
+
+// RoutePrefix is the part of the URL space below the base path that the
+// gate keeps for its own routes (today only logout): BasePath +
+// "/_formgate/…" never reaches the wrapped handler, everything else under
+// the base path does. The underscore name keeps it out of the way of an
+// application's own routes, and it is fixed, so every deployment and every
+// client knows it.
+const RoutePrefix = "/_formgate/"
+
+// logoutPath is the logout route, below the base path.
+const logoutPath = RoutePrefix + "logout"
+
+// under reports whether path is base itself or below it. A base of "/"
+// covers every path.
+func under(path, base string) bool {
+	if base == "/" {
+		return strings.HasPrefix(path, "/")
+	}
+	return path == base || strings.HasPrefix(path, base) && path[len(base)] == '/'
+}
+
+// relativeRef is a relative URL reference that, resolved against a
+// document at path from, names the path to (both absolute, as the function
+// sees them). Relative references keep working whatever an API Gateway
+// stage or a CloudFront path puts in front of the paths the function sees.
+func relativeRef(from, to string) string {
+	if !strings.HasPrefix(from, "/") {
+		from = "/" + from
+	}
+	dir := strings.Split(from[:strings.LastIndexByte(from, '/')+1], "/") // "/a/b/" → "", "a", "b", ""
+	dir = dir[1 : len(dir)-1]
+	target := strings.Split(to, "/")[1:]
+	common := 0
+	for common < len(dir) && common < len(target)-1 && dir[common] == target[common] {
+		common++
+	}
+	ref := strings.Repeat("../", len(dir)-common) + strings.Join(target[common:], "/")
+	if ref == "" || strings.HasPrefix(ref, "/") {
+		return "./" + ref
+	}
+	if first, _, _ := strings.Cut(ref, "/"); strings.Contains(first, ":") {
+		return "./" + ref // "a:b" would read as a URL scheme
+	}
+	return ref
+}

@@ -1,0 +1,95 @@
+package gate
+
+import (
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/session"
+)
+
+// wantsHTML tells a browser from a script: browsers ask for text/html.
+func wantsHTML(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept") {
+		if strings.Contains(strings.ToLower(v), "text/html") {
+			return true
+		}
+	}
+	return false
+}
+
+func isForm(r *http.Request) bool {
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	return strings.HasPrefix(ct, "application/x-www-form-urlencoded")
+}
+
+// sameURL is r's own URL as a relative reference, for the redirect after a
+// form login: the browser lands where it logged in.
+func sameURL(r *http.Request) string {
+	ref := relativeRef(r.URL.Path, r.URL.Path)
+	if r.URL.RawQuery != "" {
+		ref += "?" + r.URL.RawQuery
+	}
+	return ref
+}
+
+// cookie builds the session cookie; maxAge -1 deletes it.
+func (g *Gate) cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	// The public path, stage prefix included, so the browser sends the
+	// cookie to the protected paths and nowhere else.
+	path := frontdoor.From(r.Context()).Prefix + g.o.BasePath
+	if g.o.BasePath == "/" && path != "/" {
+		path = strings.TrimSuffix(path, "/")
+	}
+	return &http.Cookie{
+		Name:     session.CookieName,
+		Value:    value,
+		Path:     path,
+		MaxAge:   maxAge,
+		HttpOnly: true,                 // no script can read the session
+		Secure:   !plainLoopback(r),    // browsers drop Secure cookies on plain http, except loopback use in development
+		SameSite: http.SameSiteLaxMode, // sent on top-level navigation, not on cross-site subrequests or POSTs
+	}
+}
+
+// plainLoopback reports a plain-http request to a loopback host: the only
+// case where the cookie may go without Secure.
+func plainLoopback(r *http.Request) bool {
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.Trim(host, "[]"), ".")
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// clientAddr is the request's client address without the port: the front
+// door's view of the client (API Gateway's sourceIp, ALB's X-Forwarded-For
+// entry, the TCP peer locally).
+func clientAddr(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}
+
+// statusWriter remembers the status, for the request log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

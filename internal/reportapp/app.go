@@ -1,0 +1,81 @@
+// Package reportapp is formgate's own program: the built-in CSV report
+// behind the gate, as the local server and the Lambda function serve it.
+// It uses the public API (package formgate) like any other caller.
+package reportapp
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/handlers/report"
+	"github.com/formgate/formgate/internal/table"
+	"github.com/formgate/formgate/web"
+)
+
+// New returns the report configured in cfg (the CSV at cfg.ReportCSV, or
+// the embedded sample) behind the gate, at the gate's base path (/report):
+//
+//	/report                  the report (any method), or a way to log in
+//	/report/                 redirect to /report
+//	/report/_formgate/logout POST: log out
+//	GET /                    redirect to report
+func New(cfg config.Config, log *slog.Logger) (http.Handler, error) {
+	data, title, filename := web.SampleCSV(), "Sample report", "sample.csv"
+	if cfg.ReportCSV != "" {
+		var err error
+		if data, err = os.ReadFile(cfg.ReportCSV); err != nil {
+			return nil, fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
+		}
+		filename = downloadName(cfg.ReportCSV)
+		title = strings.TrimSuffix(filename, filepath.Ext(filename))
+	}
+	t, err := table.ParseCSV(data)
+	if err != nil {
+		return nil, fmt.Errorf("REPORT_CSV %s: %w", cfg.ReportCSV, err)
+	}
+	rp, err := report.New(title, filename, t, log)
+	if err != nil {
+		return nil, err
+	}
+	o := cfg.Options
+	o.Logger = log
+	g, err := formgate.New(o)
+	if err != nil {
+		return nil, err
+	}
+	base := g.BasePath()
+	inner := http.NewServeMux()
+	inner.Handle(base, rp)
+	inner.Handle(base+"/{$}", redirect("../"+filepath.Base(base)))
+	outer := http.NewServeMux()
+	outer.Handle("GET /{$}", redirect(strings.TrimPrefix(base, "/")))
+	outer.Handle("/", g.Protect(inner))
+	return outer, nil
+}
+
+// redirect answers 303 to a relative location, which keeps a stage prefix.
+func redirect(location string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", location)
+		w.WriteHeader(http.StatusSeeOther)
+	})
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// downloadName is the CSV's base name, reduced to characters that are safe
+// in a Content-Disposition header.
+func downloadName(path string) string {
+	n := unsafeName.ReplaceAllString(filepath.Base(path), "_")
+	if n == "" || n == "." || n == "_" {
+		return "report.csv"
+	}
+	return n
+}
