@@ -112,8 +112,17 @@ func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 	if len(auth) == 0 && len(cookie) == 0 && id.Via != ViaForm {
 		return f
 	}
-	f.Header = r.Header.Clone()
-	f.Header.Del("Authorization")
+	// A new map without the credentials; the other values are shared, as
+	// the gate reads r's headers no more.
+	f.Header = make(http.Header, len(r.Header))
+	for k, v := range r.Header {
+		if k != "Authorization" && k != "Cookie" {
+			f.Header[k] = v
+		}
+	}
+	if len(cookie) == 1 && strings.HasPrefix(cookie[0], session.CookieName+"=") && !strings.Contains(cookie[0], ";") {
+		cookie = nil // only the session cookie: the common case, no parsing
+	}
 	if len(cookie) > 0 {
 		var keep []string
 		for _, c := range r.Cookies() {
@@ -121,16 +130,15 @@ func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 				keep = append(keep, c.String())
 			}
 		}
-		f.Header.Del("Cookie")
 		if len(keep) > 0 {
-			f.Header.Set("Cookie", strings.Join(keep, "; "))
+			f.Header["Cookie"] = []string{strings.Join(keep, "; ")}
 		}
 	}
 	if id.Via == ViaForm {
 		// A script's form login: the login POST has done its work; the
 		// wrapped handler answers what the GET after it would get.
 		f.Method, f.Body, f.ContentLength = http.MethodGet, http.NoBody, 0
-		f.Header.Del("Content-Type")
+		delete(f.Header, "Content-Type")
 		f.Form, f.PostForm = nil, nil
 	}
 	return f

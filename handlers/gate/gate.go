@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -116,8 +117,10 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := p.g.decide(r)
 	p.g.write(sw, r, a, p.next)
 	// No headers, no body, no query: no credential can reach the log.
-	p.g.o.Logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-		"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+	if log := p.g.o.Logger; log.Enabled(r.Context(), slog.LevelInfo) {
+		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+	}
 }
 
 // decide finds out who the caller is and what to answer. It writes

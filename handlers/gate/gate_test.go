@@ -72,7 +72,7 @@ func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 	return fixture{gate: g, h: g.Protect(app), codec: codec, logs: logs}
 }
 
-func (f fixture) validCookie(t *testing.T) string {
+func (f fixture) validCookie(t testing.TB) string {
 	t.Helper()
 	v, err := f.codec.Encode(session.Session{User: testUser})
 	if err != nil {
@@ -550,7 +550,7 @@ func TestOptionsValidate(t *testing.T) {
 // BenchmarkLoginPage: the blank form is the page anonymous visitors get;
 // it is rendered at start, so serving it costs about what the report does.
 func BenchmarkLoginPage(b *testing.B) {
-	f := newFixture(b)
+	f := quiet(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
