@@ -12,11 +12,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/web"
 )
 
 // Config is what the formgate programs read from the environment.
@@ -148,4 +151,18 @@ func credentials(getenv func(string) string) (formgate.Checker, string, []error)
 		errs = append(errs, errors.New("AUTH_PASSWORD is not set: set it to the password people log in with"))
 	}
 	return formgate.PlainPassword(username, password), username, errs
+}
+
+// ReadReport reads the CSV the built-in report shows: the file at
+// ReportCSV, or the embedded sample when it is empty. name is the file's
+// base name ("sample.csv" for the sample).
+func (c Config) ReadReport() (data []byte, name string, err error) {
+	if c.ReportCSV == "" {
+		return web.SampleCSV(), "sample.csv", nil
+	}
+	data, err = os.ReadFile(c.ReportCSV)
+	if err != nil {
+		return nil, "", fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
+	}
+	return data, filepath.Base(c.ReportCSV), nil
 }

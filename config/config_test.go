@@ -132,3 +132,14 @@ func TestLoadChecker(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestReadReport(t *testing.T) {
+	data, name, err := Config{}.ReadReport()
+	if err != nil || name != "sample.csv" || !strings.HasPrefix(string(data), "Region,") {
+		t.Fatalf("sample: %q %v %.20q", name, err, data)
+	}
+	_, _, err = Config{ReportCSV: "testdata/none.csv"}.ReadReport()
+	if err == nil || !strings.Contains(err.Error(), "REPORT_CSV: open testdata/none.csv") {
+		t.Fatalf("missing file: %v", err)
+	}
+}

@@ -15,7 +15,7 @@ import (
 //go:embed templates/*.html style.css sample.csv
 var files embed.FS
 
-// SampleCSV is the report shown when no REPORT_CSV is configured.
+// SampleCSV is the report shown when no CSV of the operator's is configured.
 func SampleCSV() []byte {
 	b, err := files.ReadFile("sample.csv")
 	if err != nil {

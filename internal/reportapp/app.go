@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/handlers/report"
 	"github.com/formgate/formgate/internal/table"
-	"github.com/formgate/formgate/web"
 )
 
 // New returns the report configured in cfg (the CSV at cfg.ReportCSV, or
@@ -27,18 +25,18 @@ import (
 //	/report/_formgate/logout POST: log out
 //	GET /                    redirect to report
 func New(cfg config.Config, log *slog.Logger) (http.Handler, error) {
-	data, title, filename := web.SampleCSV(), "Sample report", "sample.csv"
+	data, name, err := cfg.ReadReport()
+	if err != nil {
+		return nil, err
+	}
+	title, filename := "Sample report", "sample.csv"
 	if cfg.ReportCSV != "" {
-		var err error
-		if data, err = os.ReadFile(cfg.ReportCSV); err != nil {
-			return nil, fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
-		}
-		filename = downloadName(cfg.ReportCSV)
+		filename = downloadName(name)
 		title = strings.TrimSuffix(filename, filepath.Ext(filename))
 	}
 	t, err := table.ParseCSV(data)
 	if err != nil {
-		return nil, fmt.Errorf("REPORT_CSV %s: %w", cfg.ReportCSV, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	rp, err := report.New(title, filename, t, log)
 	if err != nil {

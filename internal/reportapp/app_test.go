@@ -48,7 +48,7 @@ func TestReportCSVFromFile(t *testing.T) {
 func TestReportCSVErrors(t *testing.T) {
 	for file, want := range map[string]string{
 		"testdata/missing.csv": "REPORT_CSV: open testdata/missing.csv: no such file",
-		"testdata/ragged.csv":  "REPORT_CSV testdata/ragged.csv: report CSV: record on line 2: wrong number of fields",
+		"testdata/ragged.csv":  "ragged.csv: report CSV: record on line 2: wrong number of fields",
 	} {
 		cfg := testConfig()
 		cfg.ReportCSV = file
