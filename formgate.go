@@ -4,21 +4,54 @@
 // WWW-Authenticate header, so their own prompt never shows), scripts send
 // Basic credentials on every request.
 //
-//	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", pw), SessionSecret: secret, BasePath: "/app"})
-//	if err != nil { log.Fatal(err) }
-//	http.ListenAndServe("127.0.0.1:8080", g.Protect(app))
+//	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", pw), SessionSecret: []byte(secret), BasePath: "/app"})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	log.Fatal(http.ListenAndServe("127.0.0.1:8080", g.Protect(app)))
 //
-// Everything under Options.BasePath is protected; the wrapped handler sees
-// who logged in with IdentityFrom, and never the credentials themselves.
-// BasePath + "/_formgate/…" are the gate's own routes (logout; see
-// LogoutURL), and paths outside BasePath get 404, so route public paths
-// (a health check) to other handlers in front of the gate.
+// The types here are aliases of package
+// github.com/formgate/formgate/handlers/gate, where the gate is
+// implemented; `go doc -all github.com/formgate/formgate/handlers/gate`
+// shows every field of Options with its default.
 //
-// On Lambda, serve the protected handler with package lambdaproxy, which
-// takes every front door's events (REST API, HTTP API, Function URL, ALB)
-// and tells the gate the stage prefix for the cookie's Path:
+// # What the wrapped handler sees
+//
+// Everything under Options.BasePath (default /report), the base path
+// itself included, is protected; paths outside it get 404 from the gate,
+// so route public paths (a health check) to other handlers in front of the
+// gate. BasePath + "/_formgate/…" are the gate's own routes (logout: see
+// LogoutURL). The wrapped handler learns who logged in from IdentityFrom,
+// and never sees the credentials: the Authorization header and the session
+// cookie are removed, and a script's form login arrives as a GET without
+// its body.
+//
+// Things to know when writing the wrapped handler:
+//   - After a form login a browser is sent back (303) to the URL it logged
+//     in at, as a GET: a POST that met the login form is not replayed.
+//   - Until a browser has a session, a POST with fields named username and
+//     password is a login attempt; with a session, it reaches the handler.
+//   - Cross-site POSTs are refused (403) on every path under the base path,
+//     with net/http's CrossOriginProtection.
+//   - Behind an API Gateway stage the function's paths lack the stage
+//     (/app, not /dev/app): make links and redirects relative, and write
+//     the Location header yourself, because http.Redirect and ServeMux's
+//     own redirects make it absolute.
+//   - The gate logs one line per request at Info to Options.Logger
+//     (slog.Default() if nil); pass a logger with a higher level to
+//     silence it.
+//
+// # On Lambda
+//
+// Serve the protected handler with package lambdaproxy, which takes every
+// front door's events (REST API, HTTP API, Function URL, ALB) and tells the
+// gate the stage prefix for the cookie's Path:
 //
 //	lambda.Start(lambdaproxy.New(g.Protect(app), logger))
+//
+// (lambda is github.com/aws/aws-lambda-go/lambda.) Build a binary called
+// bootstrap for provided.al2023 and route BasePath and BasePath/{proxy+},
+// any method, to it; examples/library has a program and a serverless.yml.
 //
 // Options are plain Go values; package config fills them from the
 // environment variables the formgate programs read.
@@ -32,14 +65,21 @@ import (
 	"github.com/formgate/formgate/handlers/gate"
 )
 
-// Options configure a Gate; see the fields for the defaults a zero value
-// gets.
+// Options configure a Gate. Checker and SessionSecret (32 bytes or more)
+// are required; a zero field gets its default: BasePath "/report",
+// SessionTTL 12h, Realm "report", Limiter NewMemoryLimiter(10,
+// time.Minute), ChallengeHeader "WWW-Authenticate", Logger
+// slog.Default(). Also PreviousSessionSecret (rotation), PromptBrowsers
+// and TrustAuthorizer; see handlers/gate for each field.
 type Options = gate.Options
 
-// Gate asks for credentials in front of the handlers it protects.
+// Gate asks for credentials in front of the handlers it protects: its
+// Protect(next) returns next behind the gate, and BasePath() says what it
+// protects.
 type Gate = gate.Gate
 
-// OptionError is a problem with one field of Options, as New reports it.
+// OptionError is a problem with one field of Options, as New reports it:
+// Field, Value (never a secret) and Problem.
 type OptionError = gate.OptionError
 
 // New validates o once, fills in the defaults and returns the gate.
@@ -71,7 +111,8 @@ func NewMemoryLimiter(burst int, every time.Duration) *MemoryLimiter {
 	return gate.NewMemoryLimiter(burst, every)
 }
 
-// Identity is who the gate let through and how.
+// Identity is who the gate let through (User) and how (Via);
+// HasSession() reports whether a logout can end it.
 type Identity = gate.Identity
 
 // Via is how an Identity was proved.

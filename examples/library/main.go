@@ -97,9 +97,13 @@ func app() http.Handler {
 			"items": []string{"apples", "pears"},
 		})
 	})
-	// /app itself: the page is /app/ (relative, keeps a stage prefix).
+	// /app itself (where the gate sends a browser after logout): the page
+	// is /app/. The Location is relative and written by hand, because
+	// http.Redirect (and ServeMux's own redirects) make it absolute, which
+	// loses an API Gateway stage prefix (/dev/app) the function never sees.
 	mux.HandleFunc("GET /app", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "app/", http.StatusSeeOther)
+		w.Header().Set("Location", "app/")
+		w.WriteHeader(http.StatusSeeOther)
 	})
 	return mux
 }

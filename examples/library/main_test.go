@@ -105,8 +105,14 @@ func TestLibraryExample(t *testing.T) {
 				t.Fatalf("data.json with the cookie: %d %s", r.status, r.body)
 			}
 			r = do(t, browser, "POST", base+"/app/_formgate/logout", "", "Accept", "text/html")
-			if r.status != 200 || !strings.Contains(r.body, `<form id="login"`) {
+			if r.status != 200 || r.url != base+"/app" || !strings.Contains(r.body, `<form id="login"`) {
 				t.Fatalf("after logout: %d at %s", r.status, r.url)
+			}
+			// Logging in again where logout left the browser lands on the
+			// page, stage prefix kept.
+			r = do(t, browser, "POST", base+"/app", form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
+			if r.status != 200 || r.url != base+"/app/" || !strings.Contains(r.body, "<h1>Hello, anna</h1>") {
+				t.Fatalf("login again at /app: %d at %s: %.200s", r.status, r.url, r.body)
 			}
 
 			if r := do(t, script, "GET", base+"/healthz", ""); r.status != 200 || r.body != "ok\n" {

@@ -107,7 +107,7 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 // context, and without the credentials that proved it, so no password or
 // session cookie reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, base: g.o.BasePath}))
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes}))
 	auth, cookie := r.Header["Authorization"], r.Header["Cookie"]
 	if len(auth) == 0 && len(cookie) == 0 && id.Via != ViaForm {
 		return f

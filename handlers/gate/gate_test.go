@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -490,6 +491,7 @@ func TestGateBasePath(t *testing.T) {
 		{"/", "/anything/at/all", "", "/", 200},
 		{"/", "/", "/prod", "/prod", 200},
 	} {
+		// Remember: under a base of "/" the gate's routes are /_formgate/….
 		t.Run(tt.base+" "+tt.target, func(t *testing.T) {
 			f := newFixtureWith(t, func(o *Options) { o.BasePath = tt.base })
 			resp := f.do(t, req{method: "POST", target: "http://127.0.0.1" + tt.target, body: form(testUser, testPass), prefix: tt.prefix})
@@ -499,6 +501,33 @@ func TestGateBasePath(t *testing.T) {
 			}
 			check(t, f, resp, want{status: tt.status, cookie: "set", cookiePath: tt.cookiePath, body: []string{"path=" + tt.target}})
 		})
+	}
+}
+
+// The logout button's URL, resolved by a browser, reaches the gate's
+// logout route for every base path, at any depth.
+func TestLogoutURLResolves(t *testing.T) {
+	for _, tt := range []struct{ base, page string }{
+		{"/report", "/report"},
+		{"/app", "/app/"},
+		{"/app", "/app/x/y"},
+		{"/", "/"},
+		{"/", "/x/y"},
+		{"/a/b", "/a/b/c/"},
+	} {
+		f := newFixtureWith(t, func(o *Options) { o.BasePath = tt.base })
+		resp := f.do(t, req{target: "http://127.0.0.1" + tt.page, header: map[string]string{"Cookie": "formgate=" + f.validCookie(t)}})
+		body, _ := io.ReadAll(resp.Body)
+		m := regexp.MustCompile(`logout="([^"]*)"`).FindSubmatch(body)
+		if m == nil || len(m[1]) == 0 {
+			t.Fatalf("%s %s: no logout URL in %s", tt.base, tt.page, body)
+		}
+		page, _ := url.Parse("https://example.com/dev" + tt.page)
+		ref, _ := url.Parse(string(m[1]))
+		target := page.ResolveReference(ref)
+		// Served the way the browser would ask: the path without the stage.
+		logout := f.do(t, req{method: "POST", target: "http://127.0.0.1" + strings.TrimPrefix(target.Path, "/dev"), prefix: "/dev"})
+		check(t, f, logout, want{status: 303, cookie: "cleared"})
 	}
 }
 

@@ -35,8 +35,8 @@ func (id Identity) HasSession() bool { return id.Via == ViaSession || id.Via == 
 // passed is what the gate puts in the context of a request it lets
 // through.
 type passed struct {
-	id   Identity
-	base string // the gate's base path, for LogoutURL
+	id     Identity
+	routes string // the gate's own routes (BasePath/_formgate/), for LogoutURL
 }
 
 type passedKey struct{}
@@ -61,5 +61,5 @@ func LogoutURL(r *http.Request) string {
 	if !ok || !p.id.HasSession() {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.base+logoutPath)
+	return relativeRef(r.URL.Path, p.routes+"logout")
 }

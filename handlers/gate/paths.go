@@ -10,9 +10,6 @@ import "strings"
 // client knows it.
 const RoutePrefix = "/_formgate/"
 
-// logoutPath is the logout route, below the base path.
-const logoutPath = RoutePrefix + "logout"
-
 // under reports whether path is base itself or below it. A base of "/"
 // covers every path.
 func under(path, base string) bool {
