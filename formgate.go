@@ -30,7 +30,10 @@
 //   - After a form login a browser is sent back (303) to the URL it logged
 //     in at, as a GET: a POST that met the login form is not replayed.
 //   - Until a browser has a session, a POST with fields named username and
-//     password is a login attempt; with a session, it reaches the handler.
+//     password is a login attempt; with a session, it reaches the handler
+//     (the gate's own form has a hidden _formgate=login field, so it stays
+//     a login and never reaches the handler).
+//   - Paths with . or .. segments get 400: browsers never send them.
 //   - Cross-site POSTs are refused (403) on every path under the base path,
 //     with net/http's CrossOriginProtection.
 //   - Behind an API Gateway stage the function's paths lack the stage

@@ -142,6 +142,7 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 // turned into before it becomes an *http.Request.
 type in struct {
 	method, path, rawQuery string
+	escaped                bool   // path is as sent, percent-encoded (v2 rawPath, ALB); else decoded (REST v1)
 	prefix                 string // public path prefix, e.g. "/dev"
 	principal              string // a REST API authorizer's principalId
 	header                 http.Header
@@ -162,11 +163,24 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 	if i.path == "" || i.path[0] != '/' {
 		i.path = "/" + i.path
 	}
+	// The URL is built from its parts, never parsed from a string: a path
+	// such as //evil.com/report would otherwise turn into a host.
 	u := &url.URL{Path: i.path, RawQuery: i.rawQuery}
-	req, err := http.NewRequestWithContext(frontdoor.With(ctx, frontdoor.Info{Prefix: i.prefix, Principal: i.principal}), i.method, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return nil, err
+	if i.escaped {
+		p, err := url.PathUnescape(i.path)
+		if err != nil {
+			return nil, errors.New("the path is not valid percent-encoding")
+		}
+		u.Path, u.RawPath = p, i.path // RawPath is dropped by url if it does not encode Path
 	}
+	ctx = frontdoor.With(ctx, frontdoor.Info{Prefix: i.prefix, Principal: i.principal})
+	req, err := http.NewRequestWithContext(ctx, i.method, "/", bytes.NewReader(body))
+	if err != nil {
+		// Only an invalid method gets here; the error would quote nothing
+		// secret, but say it plainly.
+		return nil, fmt.Errorf("the method %q is not valid", i.method)
+	}
+	req.URL = u
 	req.RequestURI = u.RequestURI()
 	req.Header = i.header
 	req.Host = i.header.Get("Host")

@@ -112,6 +112,14 @@ func TestRequestMapping(t *testing.T) {
 			"body":"","isBase64Encoded":false}`,
 			seen{Method: "GET", Path: "/report", Host: "alb.example", Accept: "text/csv", Remote: "203.0.113.44:0", URI: "/report?q=a%20b",
 				Query: map[string][]string{"q": {"a b"}}}},
+		// Paths are taken as paths: a leading // is no host, and the escaped
+		// paths of v2 and ALB are decoded (with their encoding kept).
+		{"rest v1 path with a leading //", `{"httpMethod":"GET","path":"//evil.com/report","requestContext":{"path":"/dev//evil.com/report"}}`,
+			seen{Method: "GET", Path: "//evil.com/report", Prefix: "/dev", URI: "//evil.com/report"}},
+		{"http v2 escaped path", `{"version":"2.0","rawPath":"/report/a%2Fb%20c","requestContext":{"http":{"method":"GET"}}}`,
+			seen{Method: "GET", Path: "/report/a/b c", URI: "/report/a%2Fb%20c"}},
+		{"alb escaped path", `{"requestContext":{"elb":{}},"httpMethod":"GET","path":"/report/%2e%2e/x","headers":{}}`,
+			seen{Method: "GET", Path: "/report/../x", URI: "/report/%2e%2e/x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +214,10 @@ func TestBadInput(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "msg=request method=POST path=/report status=400 remote=203.0.113.5:0") {
 		t.Errorf("no request log line for the rejected event:\n%s", logs.String())
+	}
+	// A path that is not valid percent-encoding: 400, nothing quoted.
+	if r := invoke(t, echo, `{"version":"2.0","rawPath":"/report/%zz","requestContext":{"http":{"method":"GET"}}}`); r["statusCode"] != 400.0 || !strings.Contains(r["body"].(string), "not valid percent-encoding") {
+		t.Errorf("bad path encoding: %v", r)
 	}
 	// A field of the wrong type is a broken event, not a request.
 	if _, err := a.Invoke(context.Background(), []byte(`{"httpMethod":"GET","path":42}`)); err == nil {

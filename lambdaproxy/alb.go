@@ -32,6 +32,7 @@ func (e *alb) request(ctx context.Context) (*http.Request, error) {
 	return in{
 		method:   e.HTTPMethod,
 		path:     e.Path,
+		escaped:  true,
 		rawQuery: strings.Join(parts, "&"),
 		header:   h,
 		body:     e.Body,

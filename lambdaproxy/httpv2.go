@@ -28,6 +28,7 @@ func (e *httpV2) request(ctx context.Context) (*http.Request, error) {
 	return in{
 		method:   e.RequestContext.HTTP.Method,
 		path:     path,
+		escaped:  true,
 		rawQuery: e.RawQueryString,
 		prefix:   prefix,
 		header:   h,

@@ -129,6 +129,10 @@ func (g *Gate) decide(r *http.Request) answer {
 	if !under(r.URL.Path, g.o.BasePath) {
 		return answer{status: http.StatusNotFound, text: "404 page not found"}
 	}
+	if dotSegment(r.URL.Path) {
+		g.o.Logger.Info("path with dot segments refused", "remote", r.RemoteAddr)
+		return answer{status: http.StatusBadRequest, text: "400 Bad Request: the path has . or .. segments"}
+	}
 	if err := g.csrf.Check(r); err != nil {
 		g.o.Logger.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
 		return answer{status: http.StatusForbidden, text: "cross-origin request refused"}
@@ -217,6 +221,11 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 	for _, c := range cookies {
 		var s session.Session
 		if s, err = g.codec.Decode(c.Value); err == nil {
+			if loginPost(r) {
+				// The gate's own login form, sent again (another tab, the
+				// back button): a login, never passed on with its password.
+				return none
+			}
 			a.id = Identity{User: s.User, Via: ViaSession}
 			return in
 		}
@@ -240,11 +249,13 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		status := http.StatusBadRequest
+		// The parser's error may quote the body, a password: say only what
+		// kind of problem it was.
+		status, problem := http.StatusBadRequest, "malformed"
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			status = http.StatusRequestEntityTooLarge
+			status, problem = http.StatusRequestEntityTooLarge, "too large"
 		}
-		g.o.Logger.Info("bad login form", "err", err, "remote", r.RemoteAddr)
+		g.o.Logger.Info("bad login form", "problem", problem, "remote", r.RemoteAddr)
 		a.status, a.text = status, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
 		return answered
 	}
@@ -255,7 +266,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 	}
 	var f loginForm
 	if err := g.decoder.Decode(&f, r.PostForm); err != nil {
-		g.o.Logger.Info("bad login form", "err", err, "remote", r.RemoteAddr)
+		g.o.Logger.Info("bad login form", "problem", "fields", "remote", r.RemoteAddr)
 		a.status, a.text = http.StatusBadRequest, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
 		return answered
 	}

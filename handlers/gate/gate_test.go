@@ -591,3 +591,102 @@ func BenchmarkLoginPage(b *testing.B) {
 		}
 	}
 }
+
+// No path, however odd, makes the redirect after a form login leave the
+// site: the Location is a relative path reference with nothing a browser
+// would read as a scheme, a host or a backslash.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	for _, base := range []string{"/report", "/"} {
+		f := newFixtureWith(t, func(o *Options) { o.BasePath = base })
+		for _, p := range []string{`/\\evil.com`, "/\t\\\\evil.com", "//evil.com", "/x//evil.com", "/a:b", "/%2F%2Fevil.com",
+			"/x?y", "/x#y", "/http:evil.com", "/ \\evil.com", "/\x00\\evil.com", "/é\\\\x"} {
+			if base != "/" {
+				p = base + p
+			}
+			r := httptest.NewRequest("POST", "http://127.0.0.1/", strings.NewReader(form(testUser, testPass)))
+			r.URL.Path = p // as a decoding front door hands it over
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("Accept", htmlAcc)
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, r)
+			loc := w.Header().Get("Location")
+			if w.Code != 303 {
+				if w.Code == 404 && p == "//evil.com" {
+					continue // not under a base of /report
+				}
+				t.Fatalf("%q: %d", p, w.Code)
+			}
+			u, err := url.Parse(loc)
+			if err != nil {
+				t.Errorf("base %s, path %q: Location %q: %v", base, p, loc, err)
+				continue
+			}
+			if u.Scheme != "" || u.Host != "" || strings.HasPrefix(loc, "/") || strings.ContainsAny(loc, "\\\t\x00 ") {
+				t.Errorf("base %s, path %q: Location %q", base, p, loc)
+			}
+			if ref, _ := url.Parse("https://gate.example/dev" + (&url.URL{Path: p}).EscapedPath()); ref.ResolveReference(u).Host != "gate.example" {
+				t.Errorf("base %s, path %q: Location %q leaves the site", base, p, loc)
+			}
+		}
+	}
+}
+
+// A logged-in browser that sends the gate's login form again (another
+// tab) is logged in anew; the password never reaches the application. The
+// application's own form with the same field names reaches it whole.
+func TestLoginFormWithSession(t *testing.T) {
+	var seenBody string
+	f := newFixture(t)
+	h := f.gate.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seenBody = string(b)
+		io.WriteString(w, "app")
+	}))
+	post := func(body string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "http://127.0.0.1/report/settings", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept", htmlAcc)
+		r.Header.Set("Cookie", "formgate="+f.validCookie(t))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	seenBody = ""
+	if w := post("_formgate=login&" + form(testUser, testPass)); w.Code != 303 || w.Header().Get("Set-Cookie") == "" || seenBody != "" {
+		t.Fatalf("login form with a session: %d, app saw %q", w.Code, seenBody)
+	}
+	if w := post("_formgate=login&" + form(testUser, "wrong")); w.Code != 401 || seenBody != "" {
+		t.Fatalf("wrong login form with a session: %d, app saw %q", w.Code, seenBody)
+	}
+	own := "username=bob&password=new-pw-for-bob&role=admin"
+	if w := post(own); w.Code != 200 || seenBody != own {
+		t.Fatalf("the app's own form: %d, app saw %q", w.Code, seenBody)
+	}
+	big := "note=" + strings.Repeat("x", 3*maxFormBytes)
+	if w := post(big); w.Code != 200 || seenBody != big {
+		t.Fatalf("a large form of the app's: %d, app saw %d bytes", w.Code, len(seenBody))
+	}
+}
+
+func TestDotSegmentsRefused(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range []string{"/report/../admin", "/report/./x", "/report/a/.."} {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/", nil)
+		r.URL.Path = p
+		r.SetBasicAuth(testUser, testPass)
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		if w.Code != 400 || strings.Contains(w.Body.String(), reportMarker) {
+			t.Errorf("%s: %d %s", p, w.Code, w.Body)
+		}
+	}
+}
+
+// A login form the parser cannot read is logged without a fragment of it.
+func TestBadFormNotLogged(t *testing.T) {
+	f := newFixture(t)
+	f.do(t, req{method: "POST", body: "username=anna&password=ab%zzSECRETPART"})
+	if strings.Contains(f.logs.String(), "zz") || strings.Contains(f.logs.String(), "SECRETPART") || !strings.Contains(f.logs.String(), "bad login form") {
+		t.Fatalf("log:\n%s", f.logs)
+	}
+}

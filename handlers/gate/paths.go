@@ -1,6 +1,9 @@
 package gate
 
-import "strings"
+import (
+	"net/url"
+	"strings"
+)
 
 // RoutePrefix is the part of the URL space below the base path that the
 // gate keeps for its own routes (today only logout): BasePath +
@@ -19,6 +22,19 @@ func under(path, base string) bool {
 	return path == base || strings.HasPrefix(path, base) && path[len(base)] == '/'
 }
 
+// dotSegment reports whether path has a "." or ".." segment. Browsers
+// resolve them before they send a path; a path that still has them is
+// made by hand, and a handler that cleans paths could take it outside the
+// base path after the gate said yes.
+func dotSegment(path string) bool {
+	for seg := range strings.SplitSeq(path, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // relativeRef is a relative URL reference that, resolved against a
 // document at path from, names the path to (both absolute, as the function
 // sees them). Relative references keep working whatever an API Gateway
@@ -34,7 +50,14 @@ func relativeRef(from, to string) string {
 	for common < len(dir) && common < len(target)-1 && dir[common] == target[common] {
 		common++
 	}
-	ref := strings.Repeat("../", len(dir)-common) + strings.Join(target[common:], "/")
+	rest := target[common:]
+	for i, seg := range rest {
+		// Escaped, so that no character of a (decoded) path can change
+		// what the reference means: a backslash would make \\evil.com a
+		// host to browsers, a ? or # would start a query or fragment.
+		rest[i] = url.PathEscape(seg)
+	}
+	ref := strings.Repeat("../", len(dir)-common) + strings.Join(rest, "/")
 	if ref == "" || strings.HasPrefix(ref, "/") {
 		return "./" + ref
 	}

@@ -1,8 +1,11 @@
 package gate
 
 import (
+	"bytes"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/formgate/formgate/internal/frontdoor"
@@ -22,6 +25,29 @@ func wantsHTML(r *http.Request) bool {
 func isForm(r *http.Request) bool {
 	ct := strings.ToLower(r.Header.Get("Content-Type"))
 	return strings.HasPrefix(ct, "application/x-www-form-urlencoded")
+}
+
+// loginMarker is the hidden field of the gate's login form, so that the
+// form is told from an application's own forms with the same field names.
+const loginMarker = "_formgate"
+
+// loginPost reports whether r posts the gate's own login form. It reads
+// at most maxFormBytes of a form body and puts back what it read, so an
+// application's POST reaches it whole.
+func loginPost(r *http.Request) bool {
+	if r.Method != http.MethodPost || !isForm(r) || r.Body == nil {
+		return false
+	}
+	head, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	if err != nil || len(head) > maxFormBytes {
+		return false
+	}
+	v, err := url.ParseQuery(string(head))
+	return err == nil && v.Get(loginMarker) == "login"
 }
 
 // sameURL is r's own URL as a relative reference, for the redirect after a

@@ -28,8 +28,16 @@ type Report struct {
 	log      *slog.Logger
 	json     []byte
 	csv      []byte
-	html     sync.Map // LogoutURL → rendered page
+
+	mu   sync.Mutex
+	html map[string][]byte // LogoutURL → rendered page; a handful at most
 }
+
+// maxPages bounds the rendered pages kept: one without a logout button,
+// one per depth the report is served at (one, when mounted at the base
+// path). Past it pages are rendered per request, so no caller can grow
+// the map.
+const maxPages = 4
 
 // New returns the report handler for t. filename names the CSV download.
 func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, error) {
@@ -45,7 +53,7 @@ func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	rp := &Report{title: title, filename: filename, table: t, pages: pages, log: log, json: js, csv: cs}
+	rp := &Report{title: title, filename: filename, table: t, pages: pages, log: log, json: js, csv: cs, html: map[string][]byte{}}
 	// The page without a logout button, rendered now so that a template
 	// error stops the program at start.
 	if _, err := rp.page(""); err != nil {
@@ -57,15 +65,22 @@ func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, err
 // page returns the HTML page with a logout button posting to logoutURL
 // (none for "").
 func (rp *Report) page(logoutURL string) ([]byte, error) {
-	if p, ok := rp.html.Load(logoutURL); ok {
-		return p.([]byte), nil
+	rp.mu.Lock()
+	p, ok := rp.html[logoutURL]
+	rp.mu.Unlock()
+	if ok {
+		return p, nil
 	}
 	var b bytes.Buffer
 	if err := rp.pages.Report(&b, web.ReportView{Title: rp.title, Header: rp.table.Header, Rows: rp.table.Rows, LogoutURL: logoutURL}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
-	p, _ := rp.html.LoadOrStore(logoutURL, b.Bytes())
-	return p.([]byte), nil
+	rp.mu.Lock()
+	if len(rp.html) < maxPages {
+		rp.html[logoutURL] = b.Bytes()
+	}
+	rp.mu.Unlock()
+	return b.Bytes(), nil
 }
 
 // Formats the report is served in.
