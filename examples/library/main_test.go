@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -19,30 +19,7 @@ var env = map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "correct h
 
 func getenv(k string) string { return env[k] }
 
-type got struct {
-	status int
-	header http.Header
-	body   string
-	url    string
-}
-
-func do(t *testing.T, c *http.Client, method, target, body string, header ...string) got {
-	t.Helper()
-	req, err := http.NewRequest(method, target, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return got{resp.StatusCode, resp.Header, string(b), resp.Request.URL.String()}
-}
+var do = webtest.Do
 
 // The example as its README section promises: a browser at /app/ gets the
 // form, a script without credentials the challenge, Basic or the cookie
@@ -73,56 +50,56 @@ func TestLibraryExample(t *testing.T) {
 			script := http.DefaultClient
 
 			r := do(t, script, "GET", base+"/app/data.json", "")
-			if r.status != 401 || r.header.Get(tt.challng) != `Basic realm="report", charset="UTF-8"` {
-				t.Fatalf("script without credentials: %d %v", r.status, r.header)
+			if r.Status != 401 || r.Header.Get(tt.challng) != `Basic realm="report", charset="UTF-8"` {
+				t.Fatalf("script without credentials: %d %v", r.Status, r.Header)
 			}
 			r = do(t, script, "GET", base+"/app/data.json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
 			var data struct {
 				User, Via string
 				Items     []string
 			}
-			if r.status != 200 || json.Unmarshal([]byte(r.body), &data) != nil || data.User != "anna" || data.Via != "basic" || len(data.Items) != 2 {
-				t.Fatalf("script with Basic: %d %s", r.status, r.body)
+			if r.Status != 200 || json.Unmarshal([]byte(r.Body), &data) != nil || data.User != "anna" || data.Via != "basic" || len(data.Items) != 2 {
+				t.Fatalf("script with Basic: %d %s", r.Status, r.Body)
 			}
 
 			jar, _ := cookiejar.New(nil)
 			browser := &http.Client{Jar: jar}
 			r = do(t, browser, "GET", base+"/app/", "", "Accept", "text/html")
-			if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post">`) {
-				t.Fatalf("browser at /app/: %d %s", r.status, r.body)
+			if r.Status != 200 || !strings.Contains(r.Body, `<form id="login" method="post">`) {
+				t.Fatalf("browser at /app/: %d %s", r.Status, r.Body)
 			}
 			form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
 			r = do(t, browser, "POST", base+"/app/", form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
-			if r.status != 200 || r.url != base+"/app/" || !strings.Contains(r.body, "<h1>Hello, anna</h1>") || !strings.Contains(r.body, `action="_formgate/logout"`) {
-				t.Fatalf("after login: %d at %s: %s", r.status, r.url, r.body)
+			if r.Status != 200 || r.URL != base+"/app/" || !strings.Contains(r.Body, "<h1>Hello, anna</h1>") || !strings.Contains(r.Body, `action="_formgate/logout"`) {
+				t.Fatalf("after login: %d at %s: %s", r.Status, r.URL, r.Body)
 			}
 			u, _ := url.Parse(base + "/app/")
 			if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
 				t.Fatalf("cookies: %v", cs)
 			}
 			r = do(t, browser, "GET", base+"/app/data.json", "")
-			if r.status != 200 || !strings.Contains(r.body, `"via":"session"`) {
-				t.Fatalf("data.json with the cookie: %d %s", r.status, r.body)
+			if r.Status != 200 || !strings.Contains(r.Body, `"via":"session"`) {
+				t.Fatalf("data.json with the cookie: %d %s", r.Status, r.Body)
 			}
 			r = do(t, browser, "POST", base+"/app/_formgate/logout", "", "Accept", "text/html")
-			if r.status != 200 || r.url != base+"/app" || !strings.Contains(r.body, `<form id="login"`) {
-				t.Fatalf("after logout: %d at %s", r.status, r.url)
+			if r.Status != 200 || r.URL != base+"/app" || !strings.Contains(r.Body, `<form id="login"`) {
+				t.Fatalf("after logout: %d at %s", r.Status, r.URL)
 			}
 			// Logging in again where logout left the browser lands on the
 			// page, stage prefix kept.
 			r = do(t, browser, "POST", base+"/app", form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
-			if r.status != 200 || r.url != base+"/app/" || !strings.Contains(r.body, "<h1>Hello, anna</h1>") {
-				t.Fatalf("login again at /app: %d at %s: %.200s", r.status, r.url, r.body)
+			if r.Status != 200 || r.URL != base+"/app/" || !strings.Contains(r.Body, "<h1>Hello, anna</h1>") {
+				t.Fatalf("login again at /app: %d at %s: %.200s", r.Status, r.URL, r.Body)
 			}
 
-			if r := do(t, script, "GET", base+"/healthz", ""); r.status != 200 || r.body != "ok\n" {
-				t.Errorf("healthz: %d %q", r.status, r.body)
+			if r := do(t, script, "GET", base+"/healthz", ""); r.Status != 200 || r.Body != "ok\n" {
+				t.Errorf("healthz: %d %q", r.Status, r.Body)
 			}
 			// Outside /app: not the gate's (the gate's 404 locally, the
 			// gateway's 403 for a route it does not have).
 			r = do(t, script, "GET", base+"/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
-			if r.status != 404 && r.status != 403 || strings.Contains(r.body, "Hello") {
-				t.Errorf("outside /app: %d %s", r.status, r.body)
+			if r.Status != 404 && r.Status != 403 || strings.Contains(r.Body, "Hello") {
+				t.Errorf("outside /app: %d %s", r.Status, r.Body)
 			}
 		})
 	}

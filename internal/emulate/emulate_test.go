@@ -3,7 +3,6 @@ package emulate
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +15,7 @@ import (
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/internal/reportapp"
+	"github.com/formgate/formgate/internal/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -36,30 +36,8 @@ var cfg = config.Config{Username: "anna", Options: formgate.Options{
 	Checker: formgate.PlainPassword("anna", "correct horse"), SessionSecret: bytes.Repeat([]byte("e"), 32), SessionTTL: time.Hour,
 }}
 
-type result struct {
-	status int
-	header http.Header
-	body   string
-	url    string
-}
-
-func do(t *testing.T, c *http.Client, method, u, body string, header ...string) result {
-	t.Helper()
-	req, err := http.NewRequest(method, u, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return result{resp.StatusCode, resp.Header, string(b), resp.Request.URL.String()}
-}
+// do is webtest.Do, short.
+var do = webtest.Do
 
 const htmlAccept = "text/html,application/xhtml+xml"
 
@@ -73,49 +51,49 @@ func TestRESTLoginFlow(t *testing.T) {
 	report := srv.URL + "/dev/report"
 
 	r := do(t, browser, "GET", report, "", "Accept", htmlAccept)
-	if r.status != 200 || !strings.Contains(r.body, `<form id="login" method="post">`) {
-		t.Fatalf("form: %d %s", r.status, r.body)
+	if r.Status != 200 || !strings.Contains(r.Body, `<form id="login" method="post">`) {
+		t.Fatalf("form: %d %s", r.Status, r.Body)
 	}
 	form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
 	r = do(t, browser, "POST", report, form, "Accept", htmlAccept, "Content-Type", "application/x-www-form-urlencoded")
 	// The client followed the 303 to the relative "report" — still under /dev.
-	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<main id="report">`) {
-		t.Fatalf("after login: %d at %s", r.status, r.url)
+	if r.Status != 200 || r.URL != report || !strings.Contains(r.Body, `<main id="report">`) {
+		t.Fatalf("after login: %d at %s", r.Status, r.URL)
 	}
 	u, _ := url.Parse(report)
 	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
 		t.Fatalf("cookies for %s: %v", report, cs)
 	}
 	r = do(t, browser, "POST", srv.URL+"/dev/report/_formgate/logout", "", "Accept", htmlAccept)
-	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<form id="login"`) {
-		t.Fatalf("after logout: %d at %s", r.status, r.url)
+	if r.Status != 200 || r.URL != report || !strings.Contains(r.Body, `<form id="login"`) {
+		t.Fatalf("after logout: %d at %s", r.Status, r.URL)
 	}
 
 	// A script without credentials: the challenge arrives renamed.
 	r = do(t, http.DefaultClient, "GET", report, "")
-	if r.status != 401 || r.header.Get("WWW-Authenticate") != "" ||
-		r.header.Get("x-amzn-Remapped-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` {
-		t.Fatalf("challenge through a REST API: %d %v", r.status, r.header)
+	if r.Status != 401 || r.Header.Get("WWW-Authenticate") != "" ||
+		r.Header.Get("x-amzn-Remapped-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` {
+		t.Fatalf("challenge through a REST API: %d %v", r.Status, r.Header)
 	}
 	// Basic still works for scripts.
 	r = do(t, http.DefaultClient, "POST", report+"?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
-	if r.status != 200 || !strings.HasPrefix(r.body, `[{"Region":"North"`) {
-		t.Fatalf("Basic: %d %s", r.status, r.body)
+	if r.Status != 200 || !strings.HasPrefix(r.Body, `[{"Region":"North"`) {
+		t.Fatalf("Basic: %d %s", r.Status, r.Body)
 	}
 
 	// Routes the API does not have.
 	for _, p := range []string{"/report", "/dev/", "/dev/other", "/prod/report"} {
-		if r := do(t, http.DefaultClient, "GET", srv.URL+p, ""); r.status != 403 || !strings.Contains(r.body, "Missing Authentication Token") {
-			t.Errorf("GET %s: %d %s", p, r.status, r.body)
+		if r := do(t, http.DefaultClient, "GET", srv.URL+p, ""); r.Status != 403 || !strings.Contains(r.Body, "Missing Authentication Token") {
+			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)
 		}
 	}
 	// {proxy+} takes the paths below the report to the function, whose gate
 	// answers them.
-	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/_formgate/logout", ""); r.status != 405 {
-		t.Errorf("GET logout: %d", r.status)
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/_formgate/logout", ""); r.Status != 405 {
+		t.Errorf("GET logout: %d", r.Status)
 	}
-	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl"); r.status != 404 || strings.Contains(r.body, "Missing Authentication Token") {
-		t.Errorf("GET below the report: %d %s", r.status, r.body)
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl"); r.Status != 404 || strings.Contains(r.Body, "Missing Authentication Token") {
+		t.Errorf("GET below the report: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -152,17 +130,17 @@ func TestHTTPAPILoginFlow(t *testing.T) {
 	report := srv.URL + "/report"
 	form := url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()
 	r := do(t, browser, "POST", report, form, "Accept", htmlAccept, "Content-Type", "application/x-www-form-urlencoded")
-	if r.status != 200 || r.url != report || !strings.Contains(r.body, `<main id="report">`) {
-		t.Fatalf("after login: %d at %s: %s", r.status, r.url, r.body)
+	if r.Status != 200 || r.URL != report || !strings.Contains(r.Body, `<main id="report">`) {
+		t.Fatalf("after login: %d at %s: %s", r.Status, r.URL, r.Body)
 	}
 	// The cookie came back through the v2 cookies array and went in again.
 	r = do(t, browser, "GET", report+"?format=csv", "")
-	if r.status != 200 || !strings.HasPrefix(r.body, "Region,Quarter") {
-		t.Fatalf("csv with session: %d %s", r.status, r.body)
+	if r.Status != 200 || !strings.HasPrefix(r.Body, "Region,Quarter") {
+		t.Fatalf("csv with session: %d %s", r.Status, r.Body)
 	}
 	r = do(t, http.DefaultClient, "GET", report, "")
-	if r.status != 401 || r.header.Get("x-amzn-Remapped-WWW-Authenticate") == "" || r.header.Get("WWW-Authenticate") != "" {
-		t.Fatalf("challenge through an HTTP API: %d %v", r.status, r.header)
+	if r.Status != 401 || r.Header.Get("x-amzn-Remapped-WWW-Authenticate") == "" || r.Header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("challenge through an HTTP API: %d %v", r.Status, r.Header)
 	}
 }
 
@@ -171,8 +149,8 @@ func TestFunctionErrorIs502(t *testing.T) {
 		srv := httptest.NewServer(New(kind, "dev", brokenFn{}, "GET /report"))
 		r := do(t, http.DefaultClient, "GET", srv.URL+New(kind, "dev", nil).Prefix()+"/report", "")
 		srv.Close()
-		if r.status != 502 || !strings.Contains(r.body, "Internal server error") {
-			t.Errorf("%s: %d %s", kind, r.status, r.body)
+		if r.Status != 502 || !strings.Contains(r.Body, "Internal server error") {
+			t.Errorf("%s: %d %s", kind, r.Status, r.Body)
 		}
 	}
 }
