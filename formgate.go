@@ -96,6 +96,10 @@ type Checker = gate.Checker
 // User is who a Checker says the caller is.
 type User = gate.User
 
+// CredentialStamp is a User.Stamp for a user whose stored credential is
+// secret (a password hash): it changes when the credential does.
+func CredentialStamp(name, secret string) string { return gate.CredentialStamp(name, secret) }
+
 // PlainPassword is a Checker for one user whose password is given in
 // plain text; it compares in constant time.
 func PlainPassword(username, password string) Checker { return gate.PlainPassword(username, password) }

@@ -80,6 +80,9 @@ var errDown = errors.New("store unreachable")
 func (failing) Check(context.Context, string, string) (formgate.User, bool, error) {
 	return formgate.User{}, false, errDown
 }
+func (failing) Lookup(context.Context, string) (formgate.User, bool, error) {
+	return formgate.User{}, false, errDown
+}
 func (failing) Spend(context.Context, string) (time.Duration, error) { return 0, errDown }
 func (failing) Refund(context.Context, string) error                 { return errDown }
 
@@ -141,6 +144,10 @@ type checkerFunc func(context.Context, string, string) (formgate.User, bool, err
 
 func (f checkerFunc) Check(ctx context.Context, u, p string) (formgate.User, bool, error) {
 	return f(ctx, u, p)
+}
+
+func (f checkerFunc) Lookup(_ context.Context, name string) (formgate.User, bool, error) {
+	return formgate.User{Name: name}, true, nil
 }
 
 // A handler reached without a gate has no identity.

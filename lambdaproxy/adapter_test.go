@@ -112,6 +112,12 @@ func TestRequestMapping(t *testing.T) {
 			"body":"","isBase64Encoded":false}`,
 			seen{Method: "GET", Path: "/report", Host: "alb.example", Accept: "text/csv", Remote: "203.0.113.44:0", URI: "/report?q=a%20b",
 				Query: map[string][]string{"q": {"a b"}}}},
+		{"alb multi-value X-Forwarded-For: the rightmost entry", `{"requestContext":{"elb":{}},"httpMethod":"GET","path":"/report",
+			"multiValueHeaders":{"x-forwarded-for":["198.51.100.1, 10.0.0.1","203.0.113.77"]}}`,
+			seen{Method: "GET", Path: "/report", Remote: "203.0.113.77:0", URI: "/report"}},
+		{"alb X-Forwarded-For that is no address", `{"requestContext":{"elb":{}},"httpMethod":"GET","path":"/report",
+			"headers":{"x-forwarded-for":"1.2.3.4, not-an-ip"}}`,
+			seen{Method: "GET", Path: "/report", URI: "/report"}},
 		// Paths are taken as paths: a leading // is no host, and the escaped
 		// paths of v2 and ALB are decoded (with their encoding kept).
 		{"rest v1 path with a leading //", `{"httpMethod":"GET","path":"//evil.com/report","requestContext":{"path":"/dev//evil.com/report"}}`,

@@ -2,6 +2,7 @@ package lambdaproxy
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,15 +42,24 @@ func (e *alb) request(ctx context.Context) (*http.Request, error) {
 	}.build(ctx)
 }
 
-// clientFromForwardedFor is the address an ALB appends to (the last one:
-// earlier ones are whatever the client claimed); ALB events carry no
-// source IP of their own.
+// clientFromForwardedFor is the address an ALB appends to: the rightmost
+// entry of the last X-Forwarded-For value (the event may split the header
+// into several values; earlier entries are whatever the client claimed).
+// ALB events carry no source IP of their own; "" when it is no address.
 func clientFromForwardedFor(h http.Header) string {
-	xff := h.Get("X-Forwarded-For")
+	vs := h.Values("X-Forwarded-For")
+	if len(vs) == 0 {
+		return ""
+	}
+	xff := vs[len(vs)-1]
 	if i := strings.LastIndexByte(xff, ','); i >= 0 {
 		xff = xff[i+1:]
 	}
-	return strings.TrimSpace(xff)
+	xff = strings.TrimSpace(xff)
+	if net.ParseIP(xff) == nil {
+		return ""
+	}
+	return xff
 }
 
 // response answers in the shape the request came in: a target group with

@@ -95,7 +95,7 @@ func loadFixture(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := codec.Encode(session.Session{User: testCfg.Username})
+	v, err := codec.Encode(session.New(testCfg.Username, formgate.CredentialStamp(testCfg.Username, "correct horse"), time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

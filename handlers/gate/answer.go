@@ -17,6 +17,7 @@ import (
 type answer struct {
 	pass bool
 	id   Identity
+	user User // what the Checker said, for a new session
 
 	status    int
 	login     *web.LoginView // the login form is the body
@@ -64,6 +65,11 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 	h := w.Header()
 	if a.cookie != nil {
 		http.SetCookie(w, a.cookie)
+		if a.cookie.Secure {
+			// The cookie is for HTTPS only; so should the site be, for a
+			// year, so that no one can strip TLS from the next visit.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 	}
 	if a.pass {
 		next.ServeHTTP(w, g.forward(r, a.id))

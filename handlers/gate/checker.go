@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"strings"
 )
@@ -14,12 +15,37 @@ import (
 // down), and the gate answers 503 to it without letting anyone in.
 type Checker interface {
 	Check(ctx context.Context, username, password string) (u User, ok bool, err error)
+	// Lookup returns the user called name as the checker knows them now,
+	// ok false when there is none. The gate asks on every request with a
+	// session cookie, so that a session ends at once when its user is
+	// removed or renamed, or has a new password (a new Stamp). It must be
+	// cheap: no password hashing.
+	Lookup(ctx context.Context, name string) (u User, ok bool, err error)
 }
 
-// User is who a Checker says the caller is. The gate puts User.Name in the
-// request's Identity and in the session cookie.
+// User is who a Checker says the caller is. The gate puts Name in the
+// request's Identity and Name and Stamp in the session cookie.
 type User struct {
 	Name string
+	// Stamp names the user's current credential and changes with it (a
+	// hash of the stored password hash, say). A session made under one
+	// stamp ends when Lookup returns another. "" binds sessions to nothing
+	// but the name.
+	Stamp string
+}
+
+// CredentialStamp is a Stamp for a user whose stored credential is
+// secret (a password hash, or a password): a SHA-256 over both, cut to 16
+// bytes. It goes only into the encrypted session cookie; anyone who can
+// read that already holds the session secret, which sits with the
+// credentials in the same configuration.
+func CredentialStamp(name, secret string) string {
+	h := sha256.New()
+	h.Write([]byte("formgate credential stamp\x00"))
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(secret))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
 }
 
 // validator is implemented by checkers that can find their own
@@ -32,6 +58,7 @@ type validator interface {
 // text.
 type plain struct {
 	name       string
+	stamp      string
 	user, pass [sha256.Size]byte
 }
 
@@ -44,7 +71,8 @@ var (
 // password. New refuses an empty user name or password, and a user name
 // with a colon (Basic credentials cannot carry one).
 func PlainPassword(username, password string) Checker {
-	return &plain{name: username, user: sha256.Sum256([]byte(username)), pass: sha256.Sum256([]byte(password))}
+	return &plain{name: username, stamp: CredentialStamp(username, password),
+		user: sha256.Sum256([]byte(username)), pass: sha256.Sum256([]byte(password))}
 }
 
 // Check compares both fields in constant time. Hashing first gives both
@@ -59,7 +87,15 @@ func (p *plain) Check(_ context.Context, username, password string) (User, bool,
 	if okUser&okPass != 1 {
 		return User{}, false, nil
 	}
-	return User{Name: p.name}, true, nil
+	return User{Name: p.name, Stamp: p.stamp}, true, nil
+}
+
+// Lookup implements Checker.
+func (p *plain) Lookup(_ context.Context, name string) (User, bool, error) {
+	if name != p.name {
+		return User{}, false, nil
+	}
+	return User{Name: p.name, Stamp: p.stamp}, true, nil
 }
 
 var emptyHash = sha256.Sum256(nil)

@@ -13,6 +13,7 @@ package gate
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -209,28 +210,60 @@ func (g *Gate) byBasic(r *http.Request, a *answer) outcome {
 	return g.login(r, a, ViaBasic, user, pass)
 }
 
-// bySession lets in the holder of a valid session cookie. Cookies that
-// prove nothing (expired, tampered, made with another key) are cleared in
-// whatever answer follows, and logged once per request however many came.
+// bySession lets in the holder of a valid session cookie: readable with
+// the session keys, within SessionTTL of the login (and SessionIdle of the
+// last request, when set), and made for the user's current credential.
+// Cookies that prove nothing are cleared in whatever answer follows, and
+// logged once per request however many came.
 func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 	cookies := r.CookiesNamed(session.CookieName)
 	if len(cookies) == 0 {
 		return none
 	}
-	var err error
+	now := time.Now()
+	why := ""
 	for _, c := range cookies {
-		var s session.Session
-		if s, err = g.codec.Decode(c.Value); err == nil {
-			if loginPost(r) {
-				// The gate's own login form, sent again (another tab, the
-				// back button): a login, never passed on with its password.
-				return none
-			}
-			a.id = Identity{User: s.User, Via: ViaSession}
-			return in
+		s, err := g.codec.Decode(c.Value)
+		if err != nil {
+			why = "unreadable, expired or made with another key"
+			continue
 		}
+		u, ok, err := g.o.Checker.Lookup(r.Context(), s.User)
+		switch {
+		case err != nil:
+			g.o.Logger.Error("user lookup failed", "err", err)
+			a.unavailable()
+			return answered
+		case !ok:
+			why = "the user no longer exists"
+			continue
+		case subtle.ConstantTimeCompare([]byte(u.Stamp), []byte(s.Stamp)) != 1:
+			why = "the user's password changed"
+			continue
+		case now.Sub(time.Unix(s.Issued, 0)) > g.o.SessionTTL:
+			why = "expired"
+			continue
+		case g.o.SessionIdle > 0 && now.Sub(time.Unix(s.Seen, 0)) > g.o.SessionIdle:
+			why = "idle too long"
+			continue
+		}
+		if loginPost(r) {
+			// The gate's own login form, sent again (another tab, the
+			// back button): a login, never passed on with its password.
+			return none
+		}
+		if g.o.SessionIdle > 0 && now.Sub(time.Unix(s.Seen, 0)) >= time.Minute {
+			// Renewed at most once a minute: the idle clock restarts.
+			s.Seen = now.Unix()
+			if value, err := g.codec.Encode(s); err == nil {
+				left := time.Unix(s.Issued, 0).Add(g.o.SessionTTL).Sub(now)
+				a.cookie = g.cookie(r, value, int(left/time.Second))
+			}
+		}
+		a.id = Identity{User: u.Name, Via: ViaSession}
+		return in
 	}
-	g.o.Logger.Info("session cookie rejected", "err", err, "cookies", len(cookies), "remote", r.RemoteAddr)
+	g.o.Logger.Info("session cookie rejected", "why", why, "cookies", len(cookies), "remote", r.RemoteAddr)
 	a.cookie = g.cookie(r, "", -1)
 	return none
 }
@@ -273,7 +306,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 	if o := g.login(r, a, ViaForm, f.Username, f.Password); o != in {
 		return o
 	}
-	value, err := g.codec.Encode(session.Session{User: a.id.User})
+	value, err := g.codec.Encode(session.New(a.user.Name, a.user.Stamp, time.Now()))
 	if err != nil {
 		g.o.Logger.Error("encode session", "err", err)
 		a.status, a.text = http.StatusInternalServerError, "internal error"
@@ -289,25 +322,39 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 	return in // a script gets the page straight away
 }
 
-// login checks credentials from Basic or the form, within the limit of
-// failed logins per client address.
+// login checks credentials from Basic or the form, within the limits of
+// failed logins per client address and per user name. Both budgets are
+// spent before the check, in one step each, and given back when it
+// succeeds.
 func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) outcome {
-	ctx, key := r.Context(), clientAddr(r)
-	wait, err := g.o.Limiter.Spend(ctx, key)
-	if err != nil {
-		g.o.Logger.Error("login limiter failed", "err", err)
-		a.unavailable()
-		return answered
-	}
-	if wait > 0 {
-		g.o.Logger.Warn("login refused: too many failed attempts", "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
-		a.tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
-		return answered
+	ctx, addr, name := r.Context(), clientKey(r), userKey(user)
+	for _, l := range []struct {
+		limiter  Limiter
+		key, why string
+	}{{g.o.Limiter, addr, "address"}, {g.o.UserLimiter, name, "user name"}} {
+		wait, err := l.limiter.Spend(ctx, l.key)
+		if err != nil {
+			g.o.Logger.Error("login limiter failed", "err", err)
+			a.unavailable()
+			if l.limiter == g.o.UserLimiter {
+				g.refund(ctx, g.o.Limiter, addr)
+			}
+			return answered
+		}
+		if wait > 0 {
+			g.o.Logger.Warn("login refused: too many failed attempts", "per", l.why, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
+			if l.limiter == g.o.UserLimiter {
+				g.refund(ctx, g.o.Limiter, addr) // this attempt was not made
+			}
+			a.tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+			return answered
+		}
 	}
 	u, ok, err := g.o.Checker.Check(ctx, user, pass)
 	if err != nil {
 		g.o.Logger.Error("credential check failed", "err", err)
-		g.refund(ctx, key) // not the client's failure
+		g.refund(ctx, g.o.Limiter, addr) // not the client's failure
+		g.refund(ctx, g.o.UserLimiter, name)
 		a.unavailable()
 		return answered
 	}
@@ -322,14 +369,15 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 		}
 		return answered
 	}
-	g.refund(ctx, key)
-	a.id = Identity{User: u.Name, Via: via}
+	g.refund(ctx, g.o.Limiter, addr)
+	g.refund(ctx, g.o.UserLimiter, name)
+	a.id, a.user = Identity{User: u.Name, Via: via}, u
 	return in
 }
 
 // refund gives back an attempt that was not a failed login.
-func (g *Gate) refund(ctx context.Context, key string) {
-	if err := g.o.Limiter.Refund(ctx, key); err != nil {
+func (g *Gate) refund(ctx context.Context, l Limiter, key string) {
+	if err := l.Refund(ctx, key); err != nil {
 		g.o.Logger.Error("login limiter failed", "err", err)
 	}
 }

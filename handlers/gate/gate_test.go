@@ -75,7 +75,7 @@ func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 
 func (f fixture) validCookie(t testing.TB) string {
 	t.Helper()
-	v, err := f.codec.Encode(session.Session{User: testUser})
+	v, err := f.codec.Encode(session.New(testUser, CredentialStamp(testUser, testPass), time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestGate(t *testing.T) {
 		if err != nil {
 			return "", err
 		}
-		return c.Encode(session.Session{User: testUser})
+		return c.Encode(session.New(testUser, CredentialStamp(testUser, testPass), time.Now()))
 	}()
 	if err != nil {
 		t.Fatal(err)

@@ -1,13 +1,14 @@
 package gate
 
 import (
+	"container/list"
 	"context"
 	"sync"
 	"time"
 )
 
 // A Limiter holds back clients that fail to log in too often. The gate
-// keys it by client address.
+// keys one by client address and one by user name.
 //
 // Spend comes before the credentials are checked and takes one attempt in
 // one step, so parallel guesses cannot all pass a check made before any
@@ -28,16 +29,30 @@ type Limiter interface {
 // its own, lost when it ends: it slows an attacker, it does not replace a
 // strong password.
 //
+// Memory is bounded: at most max keys (10,000 by default, about 1 MB).
+// When a new key finds the table full, the least recently used key that
+// is not blocked makes room; a blocked key is never forgotten, so no flood
+// of other keys can give it fresh attempts. If the keys looked at are all
+// blocked, the new key shares one overflow bucket with every other such
+// key until room is made.
+//
 // The bucket is two numbers, written here rather than taken from
 // x/time/rate: rate.Limiter gives a token back only through the
 // Reservation that took it, and Refund comes in a later call.
 type Memory struct {
 	burst float64
 	every time.Duration
-	max   int // keys remembered at most; bounds memory under a flood
+	max   int // keys remembered at most
 
-	mu      sync.Mutex
-	buckets map[string]*bucket
+	mu       sync.Mutex
+	keys     map[string]*list.Element // of *entry
+	lru      *list.List               // front: most recently used
+	overflow bucket
+}
+
+type entry struct {
+	key string
+	bucket
 }
 
 type bucket struct {
@@ -45,17 +60,38 @@ type bucket struct {
 	last   time.Time
 }
 
+// evictScan is how many of the least recently used keys are looked at
+// for one that is not blocked before the overflow bucket is used.
+const evictScan = 64
+
 var _ Limiter = (*Memory)(nil)
 
 // NewMemoryLimiter allows burst failed logins per key, then one per every.
 func NewMemoryLimiter(burst int, every time.Duration) *Memory {
-	return &Memory{burst: float64(burst), every: every, max: 10000, buckets: map[string]*bucket{}}
+	return newMemory(burst, every, 10000)
+}
+
+func newMemory(burst int, every time.Duration, max int) *Memory {
+	return &Memory{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{}, lru: list.New(),
+		overflow: bucket{tokens: float64(burst)}}
 }
 
 // refill brings b up to date at now.
 func (m *Memory) refill(b *bucket, now time.Time) {
-	b.tokens = min(m.burst, b.tokens+float64(now.Sub(b.last))/float64(m.every))
+	if !b.last.IsZero() {
+		b.tokens = min(m.burst, b.tokens+float64(now.Sub(b.last))/float64(m.every))
+	}
 	b.last = now
+}
+
+// spend takes a token from b, or says how long until there is one.
+func (m *Memory) spend(b *bucket, now time.Time) time.Duration {
+	m.refill(b, now)
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) * float64(m.every))
+	}
+	b.tokens--
+	return 0
 }
 
 // Spend implements Limiter.
@@ -63,20 +99,35 @@ func (m *Memory) Spend(_ context.Context, key string) (time.Duration, error) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, ok := m.buckets[key]
-	if !ok {
-		if len(m.buckets) >= m.max {
-			m.forgetRested(now)
+	if el, ok := m.keys[key]; ok {
+		m.lru.MoveToFront(el)
+		return m.spend(&el.Value.(*entry).bucket, now), nil
+	}
+	if len(m.keys) >= m.max && !m.evict(now) {
+		return m.spend(&m.overflow, now), nil
+	}
+	e := &entry{key: key, bucket: bucket{tokens: m.burst, last: now}}
+	m.keys[key] = m.lru.PushFront(e)
+	return m.spend(&e.bucket, now), nil
+}
+
+// evict forgets the least recently used key that is not blocked, looking
+// at evictScan keys at most; false when they were all blocked.
+func (m *Memory) evict(now time.Time) bool {
+	el := m.lru.Back()
+	for range evictScan {
+		if el == nil {
+			return false
 		}
-		b = &bucket{tokens: m.burst, last: now}
-		m.buckets[key] = b
+		e := el.Value.(*entry)
+		if m.refill(&e.bucket, now); e.tokens >= 1 {
+			m.lru.Remove(el)
+			delete(m.keys, e.key)
+			return true
+		}
+		el = el.Prev()
 	}
-	m.refill(b, now)
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) * float64(m.every)), nil
-	}
-	b.tokens--
-	return 0, nil
+	return false
 }
 
 // Refund implements Limiter.
@@ -84,22 +135,11 @@ func (m *Memory) Refund(_ context.Context, key string) error {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if b, ok := m.buckets[key]; ok {
-		m.refill(b, now)
-		b.tokens = min(m.burst, b.tokens+1)
+	b := &m.overflow // the key was spent from the overflow bucket
+	if el, ok := m.keys[key]; ok {
+		b = &el.Value.(*entry).bucket
 	}
+	m.refill(b, now)
+	b.tokens = min(m.burst, b.tokens+1)
 	return nil
-}
-
-// forgetRested drops keys whose buckets are full again (they carry no
-// information); if none is, it starts over rather than grow.
-func (m *Memory) forgetRested(now time.Time) {
-	for k, b := range m.buckets {
-		if m.refill(b, now); b.tokens >= m.burst {
-			delete(m.buckets, k)
-		}
-	}
-	if len(m.buckets) >= m.max {
-		clear(m.buckets)
-	}
 }

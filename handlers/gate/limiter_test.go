@@ -59,14 +59,125 @@ func TestThrottle(t *testing.T) {
 	})
 }
 
-func TestMemoryLimiterBound(t *testing.T) {
-	m := NewMemoryLimiter(2, time.Minute)
-	m.max = 100
-	for i := range 1000 {
-		m.Spend(context.Background(), fmt.Sprintf("client-%d", i)) // 1000 distinct addresses
+// Under a flood of new keys the table stays bounded and a blocked key
+// stays blocked: it is never forgotten to make room.
+func TestMemoryLimiterFlood(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		m := newMemory(3, time.Minute, 100)
+		for range 3 {
+			m.Spend(ctx, "attacker")
+		}
+		if wait, _ := m.Spend(ctx, "attacker"); wait <= 0 {
+			t.Fatal("attacker not blocked after its budget")
+		}
+		for i := range 20000 {
+			m.Spend(ctx, fmt.Sprintf("client-%d", i)) // 20,000 one-off failures
+		}
+		if n := len(m.keys); n > 100 || m.lru.Len() != n {
+			t.Fatalf("limiter remembers %d keys (list %d), max 100", n, m.lru.Len())
+		}
+		if wait, _ := m.Spend(ctx, "attacker"); wait <= 0 {
+			t.Fatal("a flood of other keys gave the blocked key fresh attempts")
+		}
+		// Blocked keys filling the table: new keys share the overflow
+		// bucket, and the blocked ones stay.
+		full := newMemory(1, time.Hour, 10)
+		for i := range 10 {
+			full.Spend(ctx, fmt.Sprintf("blocked-%d", i))
+		}
+		if wait, _ := full.Spend(ctx, "new-1"); wait != 0 {
+			t.Fatal("the overflow bucket should allow its first attempt")
+		}
+		if wait, _ := full.Spend(ctx, "new-2"); wait <= 0 {
+			t.Fatal("new keys must share the overflow bucket while the table is all blocked")
+		}
+		for i := range 10 {
+			if wait, _ := full.Spend(ctx, fmt.Sprintf("blocked-%d", i)); wait <= 0 {
+				t.Fatalf("blocked-%d forgotten", i)
+			}
+		}
+		// Time heals: an hour later the blocked keys may make room again.
+		time.Sleep(time.Hour)
+		if wait, _ := full.Spend(ctx, "new-3"); wait != 0 {
+			t.Fatal("after an hour a new key should get its own bucket")
+		}
+	})
+}
+
+// IPv6 clients are one client per /64; IPv4 per address.
+func TestClientKey(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"[2001:db8:1:2:aaaa::1]:1", "[2001:db8:1:2:bbbb::2]:2"},
+		{"192.0.2.7:1", "[::ffff:192.0.2.7]:2"},
+	} {
+		ra, rb := httptest.NewRequest("GET", "/", nil), httptest.NewRequest("GET", "/", nil)
+		ra.RemoteAddr, rb.RemoteAddr = tt.a, tt.b
+		if clientKey(ra) != clientKey(rb) {
+			t.Errorf("%s and %s: %q != %q", tt.a, tt.b, clientKey(ra), clientKey(rb))
+		}
 	}
-	if n := len(m.buckets); n > 100 {
-		t.Fatalf("limiter remembers %d addresses, max 100", n)
+	for _, tt := range []struct{ a, b string }{
+		{"[2001:db8:1:2::1]:1", "[2001:db8:1:3::1]:1"},
+		{"192.0.2.7:1", "192.0.2.8:1"},
+	} {
+		ra, rb := httptest.NewRequest("GET", "/", nil), httptest.NewRequest("GET", "/", nil)
+		ra.RemoteAddr, rb.RemoteAddr = tt.a, tt.b
+		if clientKey(ra) == clientKey(rb) {
+			t.Errorf("%s and %s share %q", tt.a, tt.b, clientKey(ra))
+		}
+	}
+}
+
+// One /64 is one client: its addresses share the budget.
+func TestLimiterIPv6Prefix(t *testing.T) {
+	f := newFixtureWith(t, func(o *Options) { o.Limiter = NewMemoryLimiter(3, time.Hour) })
+	for i := range 4 {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+		r.RemoteAddr = fmt.Sprintf("[2001:db8:0:7::%x]:1", i+1)
+		r.SetBasicAuth(testUser, "guess")
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		if want := map[bool]int{true: 429, false: 401}[i == 3]; w.Code != want {
+			t.Fatalf("guess %d from another address of the /64: %d, want %d", i+1, w.Code, want)
+		}
+	}
+}
+
+// Guessing one user's password from many addresses is held back too; a
+// session of that user is not.
+func TestUserLimiter(t *testing.T) {
+	f := newFixtureWith(t, func(o *Options) { o.UserLimiter = NewMemoryLimiter(5, time.Hour) })
+	guess := func(addr, pass string) int {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+		r.RemoteAddr = addr
+		r.SetBasicAuth(testUser, pass)
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		return w.Code
+	}
+	for i := range 5 {
+		if c := guess(fmt.Sprintf("198.51.100.%d:1", i), "guess"); c != 401 {
+			t.Fatalf("guess %d: %d", i+1, c)
+		}
+	}
+	if c := guess("203.0.113.9:1", "guess"); c != 429 {
+		t.Fatalf("6th guess at the user from a fresh address: %d, want 429", c)
+	}
+	if c := guess("203.0.113.9:1", testPass); c != 429 {
+		t.Fatalf("the right password while the user's budget is empty: %d, want 429", c)
+	}
+	resp := f.do(t, req{header: map[string]string{"Cookie": "formgate=" + f.validCookie(t)}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("a session of the user: %d, want 200", resp.StatusCode)
+	}
+	// Another user is not affected.
+	r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+	r.SetBasicAuth("someone-else", "x")
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != 401 {
+		t.Fatalf("another user name: %d, want 401", w.Code)
 	}
 }
 

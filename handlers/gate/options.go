@@ -28,15 +28,27 @@ type Options struct {
 	// Default "/report". The session cookie's Path is the base path with
 	// the front door's stage prefix in front.
 	BasePath string
-	// SessionTTL is how long a login lasts. Default 12h, at least 1m.
+	// SessionTTL is how long a login lasts, however active: the absolute
+	// lifetime of a session. Default 12h, at least 1m.
 	SessionTTL time.Duration
+	// SessionIdle ends a session that made no request for this long. 0
+	// (the default) turns it off; at least 5m, since the cookie that
+	// carries the time of the last request is renewed at most once a
+	// minute (a Set-Cookie on every request would be waste).
+	SessionIdle time.Duration
 	// Realm names the Basic challenge and heads the login page. Default
 	// "report".
 	Realm string
-	// Limiter holds back clients that fail to log in too often. Default
-	// NewMemoryLimiter(10, time.Minute): 10 failures per client address,
-	// then one a minute.
+	// Limiter holds back client addresses (IPv6 per /64) that fail to log
+	// in too often. Default NewMemoryLimiter(10, time.Minute): 10 failures
+	// per address, then one a minute.
 	Limiter Limiter
+	// UserLimiter holds back guessing at one user name from many
+	// addresses. Default NewMemoryLimiter(30, 2*time.Minute): 30 failures
+	// per user name, then one every two minutes. A valid session cookie is
+	// never held back; Basic and form logins of that user are, while the
+	// budget is empty.
+	UserLimiter Limiter
 	// ChallengeHeader carries the Basic challenge. Default
 	// "WWW-Authenticate"; "X-WWW-Authenticate" for a CloudFront Lambda@Edge
 	// function to rename (API Gateway would remap the real one).
@@ -102,6 +114,9 @@ func (o Options) withDefaults() Options {
 	if o.Limiter == nil {
 		o.Limiter = NewMemoryLimiter(10, time.Minute)
 	}
+	if o.UserLimiter == nil {
+		o.UserLimiter = NewMemoryLimiter(30, 2*time.Minute)
+	}
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"
 	}
@@ -143,6 +158,9 @@ func (o Options) Validate() error {
 	}
 	if o.SessionTTL < time.Minute {
 		bad("SessionTTL", o.SessionTTL.String(), "is too short: use at least 1m")
+	}
+	if o.SessionIdle != 0 && o.SessionIdle < 5*time.Minute {
+		bad("SessionIdle", o.SessionIdle.String(), "is too short: use at least 5m, or 0 to turn the idle timeout off")
 	}
 	if h := http.CanonicalHeaderKey(o.ChallengeHeader); h != "Www-Authenticate" && h != "X-Www-Authenticate" {
 		bad("ChallengeHeader", fmt.Sprintf("%q", o.ChallengeHeader), "is not supported: use WWW-Authenticate, or X-WWW-Authenticate behind CloudFront with the Lambda@Edge rename")

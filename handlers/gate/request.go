@@ -2,9 +2,12 @@ package gate
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -97,14 +100,34 @@ func plainLoopback(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// clientAddr is the request's client address without the port: the front
-// door's view of the client (API Gateway's sourceIp, ALB's X-Forwarded-For
-// entry, the TCP peer locally).
-func clientAddr(r *http.Request) string {
-	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return h
+// clientKey is the key of the request's client for the failed-login
+// limit: the front door's view of the client's address (API Gateway's
+// sourceIp, ALB's X-Forwarded-For entry, the TCP peer locally), IPv4 as it
+// is and IPv6 by its /64, since one host is commonly given a whole /64
+// and could otherwise start afresh from each of its addresses.
+func clientKey(r *http.Request) string {
+	host := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
 	}
-	return r.RemoteAddr
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return "addr:" + host
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return "net:" + p.String()
+	}
+	return "addr:" + ip.String()
+}
+
+// userKey is the key of a typed user name for the per-user limit: hashed,
+// so that a long name costs no more memory than a short one, and taken as
+// typed (unknown names are limited too).
+func userKey(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "user:" + base64.RawURLEncoding.EncodeToString(sum[:12])
 }
 
 // statusWriter remembers the status, for the request log line.

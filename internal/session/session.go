@@ -7,7 +7,9 @@ package session
 
 import (
 	"crypto/hkdf"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +24,26 @@ const CookieName = "formgate"
 // Session is what a cookie proves.
 type Session struct {
 	User string `json:"u"`
+	// ID is random, one per login: what a revocation names (logout across
+	// containers).
+	ID string `json:"i"`
+	// Issued is when the login happened (Unix seconds): the absolute
+	// lifetime counts from it, however often the cookie is renewed.
+	Issued int64 `json:"t"`
+	// Seen is when the cookie was last renewed (Unix seconds), for the
+	// idle timeout.
+	Seen int64 `json:"s"`
+	// Stamp is the user's credential stamp at login (see the gate's
+	// User.Stamp): a new password, another name or a removed user no
+	// longer matches it.
+	Stamp string `json:"c,omitempty"`
+}
+
+// New is a fresh session for user, issued now.
+func New(user, stamp string, now time.Time) Session {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return Session{User: user, ID: base64.RawURLEncoding.EncodeToString(b), Issued: now.Unix(), Seen: now.Unix(), Stamp: stamp}
 }
 
 // Codec encodes and decodes session cookie values.
@@ -89,8 +111,8 @@ func (c *Codec) Decode(value string) (Session, error) {
 	if err := securecookie.DecodeMulti(CookieName, value, &s, c.codecs...); err != nil {
 		return Session{}, err
 	}
-	if s.User == "" {
-		return Session{}, errors.New("session: cookie has no user")
+	if s.User == "" || s.ID == "" || s.Issued == 0 {
+		return Session{}, errors.New("session: cookie has no user, id or issue time")
 	}
 	return s, nil
 }

@@ -25,7 +25,7 @@ func mustCodec(t testing.TB, secret, previous []byte, ttl time.Duration) *Codec 
 
 func TestRoundTrip(t *testing.T) {
 	c := mustCodec(t, secretA, nil, time.Hour)
-	v, err := c.Encode(Session{User: "anna"})
+	v, err := c.Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestRoundTrip(t *testing.T) {
 // The value is encrypted, not just signed: a codec that has the right
 // signing key but no encryption key cannot read it.
 func TestEncrypted(t *testing.T) {
-	v, err := mustCodec(t, secretA, nil, time.Hour).Encode(Session{User: "anna"})
+	v, err := mustCodec(t, secretA, nil, time.Hour).Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +64,11 @@ func TestEncrypted(t *testing.T) {
 
 func TestRejects(t *testing.T) {
 	c := mustCodec(t, secretA, nil, time.Hour)
-	good, err := c.Encode(Session{User: "anna"})
+	good, err := c.Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	foreign, err := mustCodec(t, secretB, nil, time.Hour).Encode(Session{User: "anna"})
+	foreign, err := mustCodec(t, secretB, nil, time.Hour).Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestExpires(t *testing.T) {
 	// synctest's clock lets the TTL pass without the test waiting for it.
 	synctest.Test(t, func(t *testing.T) {
 		c := mustCodec(t, secretA, nil, time.Minute)
-		v, err := c.Encode(Session{User: "anna"})
+		v, err := c.Encode(New("anna", "", time.Now()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestExpires(t *testing.T) {
 
 func TestRotation(t *testing.T) {
 	old := mustCodec(t, secretA, nil, time.Hour)
-	v, err := old.Encode(Session{User: "anna"})
+	v, err := old.Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestRotation(t *testing.T) {
 	if _, err := rotated.Decode(v); err != nil {
 		t.Fatalf("cookie made with the previous secret rejected during rotation: %v", err)
 	}
-	nv, err := rotated.Encode(Session{User: "anna"})
+	nv, err := rotated.Encode(New("anna", "", time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestRotation(t *testing.T) {
 
 func BenchmarkDecode(b *testing.B) {
 	c := mustCodec(b, secretA, nil, time.Hour)
-	v, _ := c.Encode(Session{User: "anna"})
+	v, _ := c.Encode(New("anna", "", time.Now()))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.Decode(v); err != nil {
