@@ -19,18 +19,24 @@ import (
 	"time"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/htpasswd"
 	"github.com/formgate/formgate/web"
 )
 
 // Config is what the formgate programs read from the environment.
 type Config struct {
-	// Options for formgate.New: Checker (AUTH_USERNAME, AUTH_PASSWORD),
-	// SessionSecret, PreviousSessionSecret, SessionTTL, Realm,
+	// Options for formgate.New: Checker (AUTH_USERS, AUTH_USERS_FILE,
+	// AUTH_USERNAME with AUTH_PASSWORD_HASH or AUTH_PASSWORD),
+	// SessionSecret, PreviousSessionSecret, SessionTTL, SessionIdle, Realm,
 	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer.
 	// Logger is left to the program.
 	Options formgate.Options
-	// Username is AUTH_USERNAME, for a program to show.
-	Username string
+	// Users says who may log in, for a program to show: the user name, or
+	// how many users came from where.
+	Users string
+	// Warnings are settings that work but should change (a password in
+	// plain text), for the program to log at start.
+	Warnings []string
 	// ReportCSV is the path of the CSV the built-in report shows; empty
 	// means the embedded sample.
 	ReportCSV string
@@ -50,6 +56,7 @@ var variables = map[string]string{
 	"SessionSecret":         "SESSION_SECRET",
 	"PreviousSessionSecret": "SESSION_SECRET_PREVIOUS",
 	"SessionTTL":            "SESSION_TTL",
+	"SessionIdle":           "SESSION_IDLE",
 	"Realm":                 "AUTH_REALM",
 	"ChallengeHeader":       "CHALLENGE_HEADER",
 }
@@ -57,9 +64,10 @@ var variables = map[string]string{
 // Load reads the configuration through getenv (os.Getenv in main) and
 // validates it. The error lists every problem found.
 func Load(getenv func(string) string) (Config, error) {
-	checker, username, errs := credentials(getenv)
+	checker, users, warnings, errs := credentials(getenv)
 	c := Config{
-		Username:  username,
+		Users:     users,
+		Warnings:  warnings,
 		ReportCSV: getenv("REPORT_CSV"),
 		Options: formgate.Options{
 			Checker:               checker,
@@ -68,6 +76,17 @@ func Load(getenv func(string) string) (Config, error) {
 			Realm:                 getenv("AUTH_REALM"),
 			ChallengeHeader:       getenv("CHALLENGE_HEADER"),
 		},
+	}
+	if c.ReportCSV != "" {
+		c.ReportCSV = inTaskRoot(getenv, c.ReportCSV)
+	}
+	if v := getenv("SESSION_IDLE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SESSION_IDLE=%q is not a Go duration: use a value such as 30m, or 0 to turn it off", v))
+		} else {
+			c.Options.SessionIdle = d
+		}
 	}
 	if v := getenv("SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -130,27 +149,80 @@ func named(err error) []error {
 	return out
 }
 
-// LoadChecker reads and checks just AUTH_USERNAME and AUTH_PASSWORD, for
-// the API Gateway authorizer, which needs no session.
-func LoadChecker(getenv func(string) string) (formgate.Checker, error) {
-	checker, _, errs := credentials(getenv)
-	return checker, errors.Join(errs...)
+// LoadChecker reads and checks just the credentials, for the API Gateway
+// authorizer, which needs no session.
+func LoadChecker(getenv func(string) string) (formgate.Checker, []string, error) {
+	checker, _, warnings, errs := credentials(getenv)
+	return checker, warnings, errors.Join(errs...)
 }
 
-// credentials reads AUTH_USERNAME and AUTH_PASSWORD into a Checker.
-func credentials(getenv func(string) string) (formgate.Checker, string, []error) {
-	username, password := getenv("AUTH_USERNAME"), getenv("AUTH_PASSWORD")
-	var errs []error
+// credentials builds the Checker from whichever way of naming users is
+// set — exactly one of AUTH_USERS, AUTH_USERS_FILE, AUTH_USERNAME with
+// AUTH_PASSWORD_HASH, AUTH_USERNAME with AUTH_PASSWORD — and names it
+// for a program to show.
+func credentials(getenv func(string) string) (checker formgate.Checker, who string, warnings []string, errs []error) {
+	username, password, hash := getenv("AUTH_USERNAME"), getenv("AUTH_PASSWORD"), getenv("AUTH_PASSWORD_HASH")
+	users, file := getenv("AUTH_USERS"), getenv("AUTH_USERS_FILE")
+	var set []string
+	for _, v := range []struct{ name, value string }{
+		{"AUTH_USERS", users}, {"AUTH_USERS_FILE", file}, {"AUTH_PASSWORD_HASH", hash}, {"AUTH_PASSWORD", password},
+	} {
+		if v.value != "" {
+			set = append(set, v.name)
+		}
+	}
+	switch {
+	case len(set) > 1:
+		return nil, "", nil, []error{fmt.Errorf("%s are all set: set only one way of naming the users", strings.Join(set, " and "))}
+	case users != "":
+		u, err := htpasswd.Parse(strings.NewReader(users))
+		if err != nil {
+			return nil, "", nil, []error{fmt.Errorf("AUTH_USERS: %w", err)}
+		}
+		return u, fmt.Sprintf("%d from AUTH_USERS", u.Len()), nil, nil
+	case file != "":
+		u, err := htpasswd.ParseFile(inTaskRoot(getenv, file))
+		if err != nil {
+			return nil, "", nil, []error{fmt.Errorf("AUTH_USERS_FILE: %w", err)}
+		}
+		return u, fmt.Sprintf("%d from AUTH_USERS_FILE", u.Len()), nil, nil
+	}
 	if username == "" {
-		errs = append(errs, errors.New("AUTH_USERNAME is not set: set it to the user name people log in with"))
+		errs = append(errs, errors.New("AUTH_USERNAME is not set: set it to the user name people log in with (or list users in AUTH_USERS or AUTH_USERS_FILE)"))
 	} else if strings.ContainsRune(username, ':') {
 		// RFC 7617: the user-id of Basic credentials cannot contain a colon.
 		errs = append(errs, errors.New("AUTH_USERNAME contains ':': Basic credentials cannot carry a colon in the user name; choose another"))
 	}
-	if password == "" {
-		errs = append(errs, errors.New("AUTH_PASSWORD is not set: set it to the password people log in with"))
+	switch {
+	case hash != "":
+		u, err := htpasswd.Parse(strings.NewReader(username + ":" + hash))
+		if err != nil {
+			msg := err.Error()
+			if _, rest, ok := strings.Cut(msg, "): "); ok {
+				msg = rest // the line number of a one-line file says nothing
+			}
+			errs = append(errs, fmt.Errorf("AUTH_PASSWORD_HASH: %s", msg))
+		}
+		if len(errs) > 0 {
+			return nil, "", nil, errs
+		}
+		return u, username, nil, nil
+	case password == "":
+		errs = append(errs, errors.New("AUTH_PASSWORD_HASH is not set: set it to the hash of the password (go run ./cmd/hash-password), or AUTH_PASSWORD to the password"))
+		return nil, "", nil, errs
 	}
-	return formgate.PlainPassword(username, password), username, errs
+	warnings = append(warnings, "AUTH_PASSWORD holds the password in plain text: a hash is safer (AUTH_PASSWORD_HASH, made with go run ./cmd/hash-password)")
+	return formgate.PlainPassword(username, password), username, warnings, errs
+}
+
+// inTaskRoot resolves a relative path against LAMBDA_TASK_ROOT, where
+// Lambda unpacks the deployment zip (/var/task); elsewhere it stays
+// relative to the working directory.
+func inTaskRoot(getenv func(string) string, path string) string {
+	if root := getenv("LAMBDA_TASK_ROOT"); root != "" && !filepath.IsAbs(path) {
+		return filepath.Join(root, path)
+	}
+	return path
 }
 
 // ReadReport reads the CSV the built-in report shows: the file at

@@ -28,7 +28,7 @@ func TestLoad(t *testing.T) {
 		{"minimal", nil, nil},
 		{"all set", map[string]string{"SESSION_TTL": "90m", "AUTH_REALM": "Sales", "LOG_LEVEL": "debug", "REPORT_CSV": "x.csv"}, nil},
 		{"nothing set", map[string]string{"AUTH_USERNAME": "", "AUTH_PASSWORD": "", "SESSION_SECRET": ""},
-			[]string{"AUTH_USERNAME is not set", "AUTH_PASSWORD is not set", "SESSION_SECRET is not set"}},
+			[]string{"AUTH_USERNAME is not set", "AUTH_PASSWORD_HASH is not set", "SESSION_SECRET is not set"}},
 		{"short secret", map[string]string{"SESSION_SECRET": "short-secret-value"}, []string{"SESSION_SECRET is 18 bytes long: it needs at least 32"}},
 		{"short previous secret", map[string]string{"SESSION_SECRET_PREVIOUS": "tiny"}, []string{"SESSION_SECRET_PREVIOUS is 4 bytes"}},
 		{"bad ttl", map[string]string{"SESSION_TTL": "twelve hours"}, []string{`SESSION_TTL="twelve hours" is not a Go duration`}},
@@ -81,7 +81,7 @@ func TestLoadDefaultsAndValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Unset variables leave the options zero: formgate.New's defaults apply.
-	if c.Options.SessionTTL != 0 || c.Options.Realm != "" || c.LogLevel != slog.LevelInfo || c.ReportCSV != "" || c.Username != "anna" {
+	if c.Options.SessionTTL != 0 || c.Options.Realm != "" || c.LogLevel != slog.LevelInfo || c.ReportCSV != "" || c.Users != "anna" || len(c.Warnings) != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if u, ok, err := c.Options.Checker.Check(context.Background(), "anna", "pw"); !ok || err != nil || u.Name != "anna" {
@@ -120,15 +120,15 @@ func TestLoadFrontDoorOptions(t *testing.T) {
 }
 
 func TestLoadChecker(t *testing.T) {
-	c, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw"}))
+	c, _, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, _ := c.Check(context.Background(), "anna", "pw"); !ok {
 		t.Fatal("checker refuses the configured credentials")
 	}
-	if _, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "a:b"})); err == nil ||
-		!strings.Contains(err.Error(), "AUTH_USERNAME contains ':'") || !strings.Contains(err.Error(), "AUTH_PASSWORD is not set") {
+	if _, _, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "a:b"})); err == nil ||
+		!strings.Contains(err.Error(), "AUTH_USERNAME contains ':'") || !strings.Contains(err.Error(), "AUTH_PASSWORD_HASH is not set") {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -141,5 +141,68 @@ func TestReadReport(t *testing.T) {
 	_, _, err = Config{ReportCSV: "testdata/none.csv"}.ReadReport()
 	if err == nil || !strings.Contains(err.Error(), "REPORT_CSV: open testdata/none.csv") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+// Every way of naming users gives a Checker that knows them; more than
+// one is an error; a bad line names its variable and line.
+func TestLoadUsers(t *testing.T) {
+	bob := "$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10."
+	for _, tt := range []struct {
+		name     string
+		env      map[string]string
+		user     string // must check with password pass
+		pass     string
+		users    string
+		warnings int
+		err      string
+	}{
+		{"one hashed password", map[string]string{"AUTH_USERNAME": "bob", "AUTH_PASSWORD_HASH": bob}, "bob", "bob's pässwörd", "bob", 0, ""},
+		{"user lines", map[string]string{"AUTH_USERS": "# team\nbob:" + bob + "\n\nzoë:$argon2id$v=19$m=1024,t=1,p=1$UoGEXzjxQwvEL1yowhPchg$wA6it+4iowfRQRB7qzRKrB5zEm37Wzck7NNMlaGZeMk\n"}, "zoë", "zoë secret", "2 from AUTH_USERS", 0, ""},
+		{"user file", map[string]string{"AUTH_USERS_FILE": "testdata/users.htpasswd"}, "bob", "bob's pässwörd", "3 from AUTH_USERS_FILE", 0, ""},
+		{"user file in the task root", map[string]string{"AUTH_USERS_FILE": "users.htpasswd", "LAMBDA_TASK_ROOT": "testdata"}, "anna", "correct horse", "3 from AUTH_USERS_FILE", 0, ""},
+		{"plain password warns", map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw"}, "anna", "pw", "anna", 1, ""},
+		{"two ways", map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "AUTH_PASSWORD_HASH": bob}, "", "", "", 0, "AUTH_PASSWORD_HASH and AUTH_PASSWORD are all set: set only one"},
+		{"bad hash", map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD_HASH": "{SHA}qUqP5cyxm6YcTAhz05Hph5gvu9M="}, "", "", "", 0, "AUTH_PASSWORD_HASH: {SHA} (SHA-1) hashes are refused"},
+		{"bad line", map[string]string{"AUTH_USERS": "bob:" + bob + "\nanna:plain"}, "", "", "", 0, "AUTH_USERS: line 2 (user \"anna\")"},
+		{"bad file", map[string]string{"AUTH_USERS_FILE": "testdata/sha.htpasswd"}, "", "", "", 0, "AUTH_USERS_FILE: testdata/sha.htpasswd: line 1 (user \"anna\"): {SHA}"},
+		{"missing file", map[string]string{"AUTH_USERS_FILE": "testdata/nothing"}, "", "", "", 0, "AUTH_USERS_FILE: open testdata/nothing"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["SESSION_SECRET"] = secret
+			c, err := Load(env(tt.env))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Users != tt.users || len(c.Warnings) != tt.warnings {
+				t.Errorf("Users %q, warnings %q", c.Users, c.Warnings)
+			}
+			if _, ok, err := c.Options.Checker.Check(context.Background(), tt.user, tt.pass); !ok || err != nil {
+				t.Errorf("%s with the right password refused: %v", tt.user, err)
+			}
+			if _, ok, _ := c.Options.Checker.Check(context.Background(), tt.user, tt.pass+"x"); ok {
+				t.Errorf("%s with a wrong password accepted", tt.user)
+			}
+		})
+	}
+}
+
+func TestLoadSessionIdle(t *testing.T) {
+	m := map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "SESSION_SECRET": secret, "SESSION_IDLE": "30m"}
+	c, err := Load(env(m))
+	if err != nil || c.Options.SessionIdle != 30*time.Minute {
+		t.Fatalf("%v %v", c.Options.SessionIdle, err)
+	}
+	for v, want := range map[string]string{"soon": `SESSION_IDLE="soon" is not a Go duration`, "1m": "SESSION_IDLE=1m0s is too short"} {
+		m["SESSION_IDLE"] = v
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("SESSION_IDLE=%s: %v", v, err)
+		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 )
 
 var testCfg = config.Config{
-	Username: "anna",
+	Users: "anna",
 	Options: formgate.Options{
 		Checker:       formgate.PlainPassword("anna", "correct horse"),
 		SessionSecret: bytes.Repeat([]byte("s"), 32),
@@ -95,7 +95,7 @@ func loadFixture(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := codec.Encode(session.New(testCfg.Username, formgate.CredentialStamp(testCfg.Username, "correct horse"), time.Now()))
+	v, err := codec.Encode(session.New("anna", formgate.CredentialStamp("anna", "correct horse"), time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

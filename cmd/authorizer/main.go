@@ -16,10 +16,13 @@ import (
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(log)
-	checker, err := config.LoadChecker(os.Getenv)
+	checker, warnings, err := config.LoadChecker(os.Getenv)
 	if err != nil {
 		log.Error("authorizer cannot start: fix the function's environment", "err", err)
 		os.Exit(1)
+	}
+	for _, w := range warnings {
+		log.Warn(w)
 	}
 	a := &authorizer.Authorizer{Checker: checker, Log: log}
 	lambda.Start(a.Handle)

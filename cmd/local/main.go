@@ -3,9 +3,9 @@
 //	go run ./cmd/local [-addr 127.0.0.1:8080] [-gateway rest|http] [-stage dev]
 //
 // It reads the same environment as the Lambda function. What is missing
-// it makes up, so it runs with no configuration at all: the user name
-// defaults to "admin", and a password and session secret are generated and
-// the password printed once.
+// it makes up, so it runs with no configuration at all: without any
+// password or user list, the user name defaults to "admin" and a password
+// is generated and printed once; without SESSION_SECRET one is generated.
 //
 // With -gateway, requests go the way they would on AWS: turned into API
 // Gateway events, through the Lambda adapter, and back, with the gateway's
@@ -58,12 +58,15 @@ func run(addr, gateway, stage string) error {
 		return env[k]
 	}
 	var notes []string
-	if getenv("AUTH_USERNAME") == "" {
+	generated := ""
+	list := getenv("AUTH_USERS") != "" || getenv("AUTH_USERS_FILE") != ""
+	if getenv("AUTH_USERNAME") == "" && !list {
 		env["AUTH_USERNAME"] = "admin"
 	}
-	if getenv("AUTH_PASSWORD") == "" {
-		env["AUTH_PASSWORD"] = randomString(12)
-		notes = append(notes, "AUTH_PASSWORD is not set: a password was generated for this run")
+	if getenv("AUTH_PASSWORD") == "" && getenv("AUTH_PASSWORD_HASH") == "" && !list {
+		generated = randomString(12)
+		env["AUTH_PASSWORD"] = generated
+		notes = append(notes, "no password is set (AUTH_PASSWORD_HASH, AUTH_USERS, …): one was generated for this run")
 	}
 	if getenv("SESSION_SECRET") == "" {
 		env["SESSION_SECRET"] = randomString(48)
@@ -72,6 +75,9 @@ func run(addr, gateway, stage string) error {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
+	}
+	if generated == "" {
+		notes = append(notes, cfg.Warnings...)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	h, err := reportapp.New(cfg, log)
@@ -93,19 +99,36 @@ func run(addr, gateway, stage string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler: h,
+		// Long enough for a slow phone to send a login form (16 KiB at
+		// most) and fetch a report; short enough that slow or idle
+		// connections cannot pile up and shut out everyone else.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    64 << 10, // cookies and a Basic header fit many times over
+	}
 
 	fmt.Printf("%s is serving http://%s%s/report\n", what, ln.Addr(), prefix)
 	for _, n := range notes {
 		fmt.Println("  note:", n)
 	}
-	fmt.Printf("  user name: %s\n", cfg.Username)
-	if pw, generated := env["AUTH_PASSWORD"]; generated {
+	switch {
+	case generated != "":
 		// Printed once on the terminal (not logged), so a newcomer can log
 		// in straight away.
-		fmt.Printf("  password:  %s\n", pw)
-	} else {
+		fmt.Printf("  user name: %s\n", cfg.Users)
+		fmt.Printf("  password:  %s\n", generated)
+	case getenv("AUTH_PASSWORD_HASH") != "":
+		fmt.Printf("  user name: %s\n", cfg.Users)
+		fmt.Println("  password:  (the one hashed in AUTH_PASSWORD_HASH)")
+	case getenv("AUTH_PASSWORD") != "":
+		fmt.Printf("  user name: %s\n", cfg.Users)
 		fmt.Println("  password:  (from AUTH_PASSWORD)")
+	default:
+		fmt.Printf("  users:     %s\n", cfg.Users)
 	}
 	fmt.Println("Press Ctrl-C to stop.")
 

@@ -8,7 +8,6 @@ package main
 import (
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -32,10 +31,8 @@ func main() {
 		os.Exit(1)
 	}
 	level.Set(cfg.LogLevel)
-	// A relative REPORT_CSV names a file in the deployment zip, which Lambda
-	// unpacks into LAMBDA_TASK_ROOT (/var/task).
-	if root := os.Getenv("LAMBDA_TASK_ROOT"); cfg.ReportCSV != "" && !filepath.IsAbs(cfg.ReportCSV) && root != "" {
-		cfg.ReportCSV = filepath.Join(root, cfg.ReportCSV)
+	for _, w := range cfg.Warnings {
+		log.Warn(w)
 	}
 	h, err := reportapp.New(cfg, log)
 	if err != nil {

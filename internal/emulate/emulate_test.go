@@ -32,7 +32,7 @@ func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
 	return srv
 }
 
-var cfg = config.Config{Username: "anna", Options: formgate.Options{
+var cfg = config.Config{Users: "anna", Options: formgate.Options{
 	Checker: formgate.PlainPassword("anna", "correct horse"), SessionSecret: bytes.Repeat([]byte("e"), 32), SessionTTL: time.Hour,
 }}
 

@@ -14,7 +14,7 @@ import (
 )
 
 func testConfig() config.Config {
-	return config.Config{Username: "anna", Options: formgate.Options{
+	return config.Config{Users: "anna", Options: formgate.Options{
 		Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: bytes.Repeat([]byte("x"), 32), SessionTTL: time.Hour,
 	}}
 }
