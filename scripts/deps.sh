@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, idempotently: Go modules, Chromium
-# for the browser test, Node.js and the pinned serverless@3 for the deploy
-# tests. Run it again and it does only what is missing.
+# for the browser test, script(1) for a terminal test, Node.js and the
+# pinned serverless@3 for the deploy tests. Run it again and it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,11 @@ go mod download
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
 	echo "deps: installing chromium (browser test)"
 	apt_install chromium
+fi
+
+if ! command -v script >/dev/null 2>&1; then
+	echo "deps: installing bsdutils (script(1), for the hash-password terminal test)"
+	apt_install bsdutils
 fi
 
 if ! command -v npm >/dev/null 2>&1; then

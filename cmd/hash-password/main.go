@@ -1,0 +1,115 @@
+// Command hash-password makes the password hash formgate reads, so that no
+// password needs to sit in the function's configuration.
+//
+//	go run ./cmd/hash-password [-argon2id] [-cost 10] [user]
+//
+// On a terminal it asks for the password twice without echo; piped, it
+// reads one line from standard input (printf '%s' "$PW" | …). With a user
+// name it prints a "user:hash" line for AUTH_USERS or an htpasswd file
+// (AUTH_USERS_FILE); without, the hash alone, for AUTH_PASSWORD_HASH. The
+// hash is bcrypt (cost 10) unless -argon2id is given (19 MiB, 2 passes,
+// 1 thread); see package htpasswd for what they cost.
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/term"
+
+	"github.com/formgate/formgate/htpasswd"
+)
+
+func main() {
+	argon := flag.Bool("argon2id", false, "make an argon2id hash instead of bcrypt")
+	cost := flag.Int("cost", htpasswd.DefaultBcryptCost, "bcrypt cost (each step doubles the work)")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: hash-password [-argon2id] [-cost N] [user]")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if err := run(os.Stdin, os.Stdout, os.Stderr, *argon, *cost, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "hash-password:", err)
+		os.Exit(1)
+	}
+}
+
+func run(stdin *os.File, stdout, stderr io.Writer, argon bool, cost int, args []string) error {
+	if len(args) > 1 {
+		return errors.New("give at most one user name")
+	}
+	user := ""
+	if len(args) == 1 {
+		user = args[0]
+		if user == "" || strings.ContainsRune(user, ':') {
+			return errors.New("the user name must be non-empty and without ':' (Basic credentials cannot carry one)")
+		}
+	}
+	if !argon && (cost < bcrypt.MinCost || cost > bcrypt.MaxCost) {
+		return fmt.Errorf("-cost %d: use %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	password, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	var hash, kind string
+	if argon {
+		p := htpasswd.DefaultArgon2
+		hash, kind = htpasswd.HashArgon2id(password, p), fmt.Sprintf("argon2id, %d MiB, %d passes, %d thread", p.Memory/1024, p.Time, p.Threads)
+	} else {
+		if hash, err = htpasswd.HashBcrypt(password, cost); err != nil {
+			return err
+		}
+		kind = fmt.Sprintf("bcrypt, cost %d", cost)
+	}
+	if user != "" {
+		fmt.Fprintf(stderr, "a user:hash line (%s) for AUTH_USERS or an htpasswd file (AUTH_USERS_FILE):\n", kind)
+		fmt.Fprintf(stdout, "%s:%s\n", user, hash)
+	} else {
+		fmt.Fprintf(stderr, "a hash (%s) for AUTH_PASSWORD_HASH:\n", kind)
+		fmt.Fprintln(stdout, hash)
+	}
+	return nil
+}
+
+// readPassword asks twice without echo on a terminal; otherwise it reads
+// one line.
+func readPassword(stdin *os.File, stderr io.Writer) (string, error) {
+	fd := int(stdin.Fd())
+	if !term.IsTerminal(fd) {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if pw == "" {
+			return "", errors.New("no password on standard input")
+		}
+		return pw, nil
+	}
+	fmt.Fprint(stderr, "Password: ")
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return "", err
+	}
+	if len(first) == 0 {
+		return "", errors.New("the password is empty")
+	}
+	fmt.Fprint(stderr, "Again: ")
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(stderr)
+	if err != nil {
+		return "", err
+	}
+	if string(first) != string(second) {
+		return "", errors.New("the two passwords differ; nothing was written")
+	}
+	return string(first), nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/formgate/formgate/htpasswd"
+)
+
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hash-password")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "hash-password")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// checks reports whether line (user:hash) accepts password.
+func checks(t *testing.T, line, user, password string) bool {
+	t.Helper()
+	u, err := htpasswd.Parse(strings.NewReader(line))
+	if err != nil {
+		t.Fatalf("output %q does not parse: %v", line, err)
+	}
+	_, ok, _ := u.Check(context.Background(), user, password)
+	return ok
+}
+
+// Piped: one line from standard input, the line or the hash on standard
+// output, what it is on standard error.
+func TestPiped(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		kind string
+	}{
+		{[]string{"-cost", "4", "anna"}, "bcrypt, cost 4"},
+		{[]string{"-argon2id", "anna"}, "argon2id, 19 MiB"},
+		{[]string{"-cost", "4"}, "for AUTH_PASSWORD_HASH"},
+	} {
+		cmd := exec.Command(bin, tt.args...)
+		cmd.Stdin = strings.NewReader("pässwörd with spaces\n")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", tt.args, err, stderr.String())
+		}
+		line := strings.TrimSpace(string(out))
+		if !strings.HasPrefix(line, "anna:") {
+			line = "anna:" + line // the hash alone
+		}
+		if !checks(t, line, "anna", "pässwörd with spaces") || checks(t, line, "anna", "pässwörd") {
+			t.Errorf("%v: %q does not check exactly the password", tt.args, line)
+		}
+		if !strings.Contains(stderr.String(), tt.kind) || strings.Contains(stderr.String(), "pässwörd") {
+			t.Errorf("%v: stderr %q", tt.args, stderr.String())
+		}
+	}
+}
+
+func TestRefuses(t *testing.T) {
+	for _, tt := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"a:b"}, "pw\n", "without ':'"},
+		{[]string{"-cost", "99"}, "pw\n", "-cost 99"},
+		{nil, "", "no password"},
+		{[]string{"a", "b"}, "pw\n", "at most one user"},
+	} {
+		cmd := exec.Command(bin, tt.args...)
+		cmd.Stdin = strings.NewReader(tt.stdin)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%v: %v %s", tt.args, err, out)
+		}
+	}
+}
+
+// On a terminal: asked twice, no echo, and two different answers write
+// nothing. script(1) gives the command a terminal.
+func TestTerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("script(1) not found; .ci/run installs util-linux")
+		}
+		t.Skip("script(1) not found (util-linux)")
+	}
+	for _, tt := range []struct {
+		first, second string
+		ok            bool
+	}{
+		{"s3cret pw", "s3cret pw", true},
+		{"s3cret pw", "another", false},
+	} {
+		cmd := exec.Command(script, "-qec", bin+" -cost 4 anna", "/dev/null")
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		screen := &syncBuffer{}
+		cmd.Stdout, cmd.Stderr = screen, screen
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Type each answer only once its prompt is on the screen, as a
+		// person does: echo is off by then.
+		for _, step := range []struct{ prompt, typed string }{{"Password: ", tt.first}, {"Again: ", tt.second}} {
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(screen.String(), step.prompt) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no prompt %q; screen:\n%s", step.prompt, screen)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			io.WriteString(in, step.typed+"\n")
+		}
+		err = cmd.Wait()
+		out := screen.String()
+		if tt.ok != (err == nil) || strings.Contains(out, "s3cret") {
+			t.Fatalf("typed %q, %q: err %v, screen:\n%s", tt.first, tt.second, err, out)
+		}
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "anna:$2a$") {
+				line = strings.TrimSpace(l)
+			}
+		}
+		if tt.ok && !checks(t, line, "anna", "s3cret pw") {
+			t.Fatalf("the line written does not check: %q", line)
+		}
+		if !tt.ok && (line != "" || !strings.Contains(out, "differ")) {
+			t.Fatalf("two different passwords: %q", out)
+		}
+	}
+}
+
+// syncBuffer is a strings.Builder that a process may write to while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
