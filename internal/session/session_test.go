@@ -140,3 +140,26 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecode: no cookie value, however made, panics the codec or passes
+// as a session other than the one the codec (or, during a rotation, the
+// previous key) made. (Every fuzz worker makes its own cookie values, with
+// new random IVs; the session in them is the same.)
+func FuzzDecode(f *testing.F) {
+	c := mustCodec(f, secretA, secretB, time.Hour)
+	made := Session{User: "anna", ID: "fixed-id", Issued: time.Now().Unix(), Seen: time.Now().Unix(), Stamp: "stamp"}
+	good, err := c.Encode(made)
+	if err != nil {
+		f.Fatal(err)
+	}
+	previous, _ := mustCodec(f, secretB, nil, time.Hour).Encode(made)
+	for _, seed := range []string{good, previous, "", "garbage", good[:len(good)/2], good + "x", "MTIzfHh8eQ=="} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, value string) {
+		s, err := c.Decode(value)
+		if err == nil && (s.User != made.User || s.ID != made.ID || s.Stamp != made.Stamp) {
+			t.Fatalf("a value the codec did not make passed: %q → %+v", value, s)
+		}
+	})
+}
