@@ -105,7 +105,7 @@ func CredentialStamp(name, secret string) string { return gate.CredentialStamp(n
 func PlainPassword(username, password string) Checker { return gate.PlainPassword(username, password) }
 
 // A Limiter holds back clients that fail to log in too often: Spend before
-// the check, Refund after a successful one.
+// the check, Settle after it (a successful login gives its attempt back).
 type Limiter = gate.Limiter
 
 // MemoryLimiter is the default Limiter: a token bucket per client address

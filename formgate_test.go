@@ -84,7 +84,7 @@ func (failing) Lookup(context.Context, string) (formgate.User, bool, error) {
 	return formgate.User{}, false, errDown
 }
 func (failing) Spend(context.Context, string) (time.Duration, error) { return 0, errDown }
-func (failing) Refund(context.Context, string) error                 { return errDown }
+func (failing) Settle(context.Context, string, bool) error           { return errDown }
 
 var (
 	_ formgate.Checker = failing{}

@@ -45,7 +45,13 @@ func TestMain(m *testing.M) {
 // configuration), on a free loopback port.
 func startLocal(t *testing.T, args []string, env ...string) *localServer {
 	t.Helper()
-	cmd := exec.Command(localBin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	return startLocalBin(t, localBin, args, env...)
+}
+
+// startLocalBin is startLocal with another build of cmd/local.
+func startLocalBin(t *testing.T, bin string, args []string, env ...string) *localServer {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -12,7 +12,6 @@
 package gate
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -328,33 +327,24 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 // succeeds.
 func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) outcome {
 	ctx, addr, name := r.Context(), clientKey(r), userKey(user)
-	for _, l := range []struct {
-		limiter  Limiter
-		key, why string
-	}{{g.o.Limiter, addr, "address"}, {g.o.UserLimiter, name, "user name"}} {
-		wait, err := l.limiter.Spend(ctx, l.key)
-		if err != nil {
+	settle := func(l Limiter, key string, failed bool) {
+		if err := l.Settle(ctx, key, failed); err != nil {
 			g.o.Logger.Error("login limiter failed", "err", err)
-			a.unavailable()
-			if l.limiter == g.o.UserLimiter {
-				g.refund(ctx, g.o.Limiter, addr)
-			}
-			return answered
-		}
-		if wait > 0 {
-			g.o.Logger.Warn("login refused: too many failed attempts", "per", l.why, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
-			if l.limiter == g.o.UserLimiter {
-				g.refund(ctx, g.o.Limiter, addr) // this attempt was not made
-			}
-			a.tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
-			return answered
 		}
 	}
+	if wait, err := g.o.Limiter.Spend(ctx, addr); err != nil || wait > 0 {
+		return g.refused(r, a, via, "address", wait, err)
+	}
+	if wait, err := g.o.UserLimiter.Spend(ctx, name); err != nil || wait > 0 {
+		settle(g.o.Limiter, addr, false) // this attempt was not made
+		return g.refused(r, a, via, "user name", wait, err)
+	}
 	u, ok, err := g.o.Checker.Check(ctx, user, pass)
+	// A check that could not be made is not the client's failure.
+	settle(g.o.Limiter, addr, err == nil && !ok)
+	settle(g.o.UserLimiter, name, err == nil && !ok)
 	if err != nil {
 		g.o.Logger.Error("credential check failed", "err", err)
-		g.refund(ctx, g.o.Limiter, addr) // not the client's failure
-		g.refund(ctx, g.o.UserLimiter, name)
 		a.unavailable()
 		return answered
 	}
@@ -369,17 +359,21 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 		}
 		return answered
 	}
-	g.refund(ctx, g.o.Limiter, addr)
-	g.refund(ctx, g.o.UserLimiter, name)
 	a.id, a.user = Identity{User: u.Name, Via: via}, u
 	return in
 }
 
-// refund gives back an attempt that was not a failed login.
-func (g *Gate) refund(ctx context.Context, l Limiter, key string) {
-	if err := l.Refund(ctx, key); err != nil {
+// refused answers a login the limiter did not let through: 429, or 503
+// when the limiter itself failed.
+func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait time.Duration, err error) outcome {
+	if err != nil {
 		g.o.Logger.Error("login limiter failed", "err", err)
+		a.unavailable()
+		return answered
 	}
+	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
+	a.tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+	return answered
 }
 
 // ownRoute answers the gate's own routes: today only logout.

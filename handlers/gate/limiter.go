@@ -12,16 +12,20 @@ import (
 //
 // Spend comes before the credentials are checked and takes one attempt in
 // one step, so parallel guesses cannot all pass a check made before any
-// of them was counted. A login that succeeds gives its attempt back with
-// Refund, so only failures use up the budget and a script that sends the
-// right Basic credentials on every request is never held back.
+// of them was counted. Settle follows the check: a failed login keeps its
+// attempt spent, a successful one gives it back, so only failures use up
+// the budget and a script that sends the right Basic credentials on every
+// request is never held back.
 type Limiter interface {
 	// Spend takes one attempt from key's budget. wait > 0 means the budget
 	// is empty: nothing was taken, and the next attempt may come after
-	// wait.
+	// wait. When the budget is empty only because other attempts of key
+	// are still being checked, Spend may wait for them (within ctx), so
+	// that many right logins at once are not refused.
 	Spend(ctx context.Context, key string) (wait time.Duration, err error)
-	// Refund gives back the attempt a successful login took.
-	Refund(ctx context.Context, key string) error
+	// Settle ends an attempt Spend took: failed keeps it spent; a
+	// successful login's attempt is given back.
+	Settle(ctx context.Context, key string, failed bool) error
 }
 
 // Memory is a Limiter that keeps a token bucket per key in this process:
@@ -36,9 +40,14 @@ type Limiter interface {
 // blocked, the new key shares one overflow bucket with every other such
 // key until room is made.
 //
-// The bucket is two numbers, written here rather than taken from
-// x/time/rate: rate.Limiter gives a token back only through the
-// Reservation that took it, and Refund comes in a later call.
+// An attempt that finds the budget empty while others of the same key are
+// still being checked waits for them (a bcrypt check, tens of
+// milliseconds) rather than being refused: it may be a right password.
+//
+// The bucket is written here rather than taken from x/time/rate:
+// rate.Limiter gives a token back only through the Reservation that took
+// it, Settle comes in a later call, and the attempts still being checked
+// must be counted.
 type Memory struct {
 	burst float64
 	every time.Duration
@@ -48,6 +57,7 @@ type Memory struct {
 	keys     map[string]*list.Element // of *entry
 	lru      *list.List               // front: most recently used
 	overflow bucket
+	settled  chan struct{} // closed (and replaced) when an attempt settles
 }
 
 type entry struct {
@@ -56,9 +66,13 @@ type entry struct {
 }
 
 type bucket struct {
-	tokens float64
-	last   time.Time
+	tokens  float64
+	last    time.Time
+	pending int // attempts spent and not yet settled
 }
+
+// maxPendingWait bounds how long Spend waits for attempts being checked.
+const maxPendingWait = 10 * time.Second
 
 // evictScan is how many of the least recently used keys are looked at
 // for one that is not blocked before the overflow bucket is used.
@@ -73,7 +87,7 @@ func NewMemoryLimiter(burst int, every time.Duration) *Memory {
 
 func newMemory(burst int, every time.Duration, max int) *Memory {
 	return &Memory{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{}, lru: list.New(),
-		overflow: bucket{tokens: float64(burst)}}
+		overflow: bucket{tokens: float64(burst)}, settled: make(chan struct{})}
 }
 
 // refill brings b up to date at now.
@@ -91,28 +105,58 @@ func (m *Memory) spend(b *bucket, now time.Time) time.Duration {
 		return time.Duration((1 - b.tokens) * float64(m.every))
 	}
 	b.tokens--
+	b.pending++
 	return 0
 }
 
 // Spend implements Limiter.
-func (m *Memory) Spend(_ context.Context, key string) (time.Duration, error) {
+func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
+	deadline := time.Now().Add(maxPendingWait)
+	for {
+		wait, pending, settled := m.try(key)
+		if wait == 0 || !pending || time.Now().After(deadline) {
+			return wait, nil
+		}
+		// Empty while others are being checked: wait for one to settle.
+		select {
+		case <-settled:
+		case <-ctx.Done():
+			return wait, nil
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+}
+
+// try spends from key's bucket; when it cannot, pending says whether
+// attempts of key are still being checked, and settled when one is.
+func (m *Memory) try(key string) (wait time.Duration, pending bool, settled <-chan struct{}) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	b := m.bucket(key, now)
+	if wait = m.spend(b, now); wait > 0 {
+		return wait, b.pending > 0, m.settled
+	}
+	return 0, false, nil
+}
+
+// bucket is key's bucket, made (and room made for it) if need be.
+func (m *Memory) bucket(key string, now time.Time) *bucket {
 	if el, ok := m.keys[key]; ok {
 		m.lru.MoveToFront(el)
-		return m.spend(&el.Value.(*entry).bucket, now), nil
+		return &el.Value.(*entry).bucket
 	}
 	if len(m.keys) >= m.max && !m.evict(now) {
-		return m.spend(&m.overflow, now), nil
+		return &m.overflow
 	}
 	e := &entry{key: key, bucket: bucket{tokens: m.burst, last: now}}
 	m.keys[key] = m.lru.PushFront(e)
-	return m.spend(&e.bucket, now), nil
+	return &e.bucket
 }
 
-// evict forgets the least recently used key that is not blocked, looking
-// at evictScan keys at most; false when they were all blocked.
+// evict forgets the least recently used key that is not blocked and has
+// no attempt being checked, looking at evictScan keys at most; false when
+// there was none.
 func (m *Memory) evict(now time.Time) bool {
 	el := m.lru.Back()
 	for range evictScan {
@@ -120,7 +164,7 @@ func (m *Memory) evict(now time.Time) bool {
 			return false
 		}
 		e := el.Value.(*entry)
-		if m.refill(&e.bucket, now); e.tokens >= 1 {
+		if m.refill(&e.bucket, now); e.tokens >= 1 && e.pending == 0 {
 			m.lru.Remove(el)
 			delete(m.keys, e.key)
 			return true
@@ -130,8 +174,8 @@ func (m *Memory) evict(now time.Time) bool {
 	return false
 }
 
-// Refund implements Limiter.
-func (m *Memory) Refund(_ context.Context, key string) error {
+// Settle implements Limiter.
+func (m *Memory) Settle(_ context.Context, key string, failed bool) error {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -139,7 +183,14 @@ func (m *Memory) Refund(_ context.Context, key string) error {
 	if el, ok := m.keys[key]; ok {
 		b = &el.Value.(*entry).bucket
 	}
-	m.refill(b, now)
-	b.tokens = min(m.burst, b.tokens+1)
+	if b.pending > 0 {
+		b.pending--
+	}
+	if !failed {
+		m.refill(b, now)
+		b.tokens = min(m.burst, b.tokens+1)
+	}
+	close(m.settled)
+	m.settled = make(chan struct{})
 	return nil
 }

@@ -65,41 +65,48 @@ func TestMemoryLimiterFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := newMemory(3, time.Minute, 100)
-		for range 3 {
-			m.Spend(ctx, "attacker")
+		fail := func(m *Memory, key string) time.Duration {
+			wait, _ := m.Spend(ctx, key)
+			if wait == 0 {
+				m.Settle(ctx, key, true)
+			}
+			return wait
 		}
-		if wait, _ := m.Spend(ctx, "attacker"); wait <= 0 {
+		for range 3 {
+			fail(m, "attacker")
+		}
+		if fail(m, "attacker") <= 0 {
 			t.Fatal("attacker not blocked after its budget")
 		}
 		for i := range 20000 {
-			m.Spend(ctx, fmt.Sprintf("client-%d", i)) // 20,000 one-off failures
+			fail(m, fmt.Sprintf("client-%d", i)) // 20,000 one-off failures
 		}
 		if n := len(m.keys); n > 100 || m.lru.Len() != n {
 			t.Fatalf("limiter remembers %d keys (list %d), max 100", n, m.lru.Len())
 		}
-		if wait, _ := m.Spend(ctx, "attacker"); wait <= 0 {
+		if fail(m, "attacker") <= 0 {
 			t.Fatal("a flood of other keys gave the blocked key fresh attempts")
 		}
 		// Blocked keys filling the table: new keys share the overflow
 		// bucket, and the blocked ones stay.
 		full := newMemory(1, time.Hour, 10)
 		for i := range 10 {
-			full.Spend(ctx, fmt.Sprintf("blocked-%d", i))
+			fail(full, fmt.Sprintf("blocked-%d", i))
 		}
-		if wait, _ := full.Spend(ctx, "new-1"); wait != 0 {
+		if fail(full, "new-1") != 0 {
 			t.Fatal("the overflow bucket should allow its first attempt")
 		}
-		if wait, _ := full.Spend(ctx, "new-2"); wait <= 0 {
+		if fail(full, "new-2") <= 0 {
 			t.Fatal("new keys must share the overflow bucket while the table is all blocked")
 		}
 		for i := range 10 {
-			if wait, _ := full.Spend(ctx, fmt.Sprintf("blocked-%d", i)); wait <= 0 {
+			if fail(full, fmt.Sprintf("blocked-%d", i)) <= 0 {
 				t.Fatalf("blocked-%d forgotten", i)
 			}
 		}
 		// Time heals: an hour later the blocked keys may make room again.
 		time.Sleep(time.Hour)
-		if wait, _ := full.Spend(ctx, "new-3"); wait != 0 {
+		if fail(full, "new-3") != 0 {
 			t.Fatal("after an hour a new key should get its own bucket")
 		}
 	})
@@ -218,4 +225,51 @@ func TestLimiterRefundsSuccess(t *testing.T) {
 			t.Fatalf("request %d with the right password: %d", i+1, resp.StatusCode)
 		}
 	}
+}
+
+// Many right logins at once from one client are never refused: an
+// attempt that finds the budget taken by attempts still being checked
+// waits for them. Wrong ones still get exactly the budget.
+func TestLimiterParallelRightLogins(t *testing.T) {
+	slow := checkerFunc(func(user, pass string) bool {
+		time.Sleep(20 * time.Millisecond) // a hash check
+		return pass == testPass
+	})
+	f := newFixtureWith(t, func(o *Options) {
+		o.Checker = slow
+		o.Limiter = NewMemoryLimiter(3, time.Hour)
+	})
+	codes := make(chan int, 64)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+			r.RemoteAddr = "198.51.100.10:1"
+			r.SetBasicAuth(testUser, testPass)
+			w := httptest.NewRecorder()
+			f.h.ServeHTTP(w, r)
+			codes <- w.Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != 200 {
+			t.Fatalf("a right login among 64 at once: %d", c)
+		}
+	}
+}
+
+// checkerFunc is a Checker for tests: ok decides, the user is who was typed.
+type checkerFunc func(user, pass string) bool
+
+func (f checkerFunc) Check(_ context.Context, user, pass string) (User, bool, error) {
+	if !f(user, pass) {
+		return User{}, false, nil
+	}
+	return User{Name: user}, true, nil
+}
+
+func (f checkerFunc) Lookup(_ context.Context, name string) (User, bool, error) {
+	return User{Name: name}, true, nil
 }
