@@ -31,15 +31,17 @@ bench:
 
 ## build: the Lambda artifacts (provided.al2023, arm64) in $(DIST):
 ## report.zip (bootstrap and, with REPORT=path/to.csv, that CSV; set the
-## stage parameter reportCsv to its base name), authorizer.zip (the
-## native-prompt variant's authorizer) and library.zip (examples/library)
+## stage parameter reportCsv to its base name; with USERS=path/to/htpasswd,
+## that file, for AUTH_USERS_FILE), authorizer.zip (the native-prompt
+## variant's authorizer) and library.zip (examples/library)
 REPORT ?=
+USERS ?=
 DIST ?= dist
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
 build:
 	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
-	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT)
+	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
 	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap
 	$(LAMBDA_BUILD) -o $(DIST)/library/bootstrap ./examples/library

@@ -158,7 +158,13 @@ func checkFunctionNamed(t *testing.T, tmpl *cloudformation.Template, raw, name s
 			t.Errorf("env %s = %q, want %q (from --param)", k, env[k], want)
 		}
 	}
-	for _, k := range []string{"AUTH_PASSWORD", "SESSION_SECRET", "SESSION_SECRET_PREVIOUS"} {
+	if _, plain := env["AUTH_PASSWORD"]; plain {
+		t.Error("AUTH_PASSWORD in the template: deploy the hash (AUTH_PASSWORD_HASH)")
+	}
+	if fn.MemorySize == nil || *fn.MemorySize != 512 {
+		t.Errorf("memory %v, want the memory parameter's default 512", fn.MemorySize)
+	}
+	for _, k := range []string{"AUTH_PASSWORD_HASH", "SESSION_SECRET", "SESSION_SECRET_PREVIOUS"} {
 		if !dynamicRef.MatchString(env[k]) {
 			t.Errorf("env %s = %q: a secret must be a Secrets Manager dynamic reference", k, env[k])
 		}
@@ -288,5 +294,17 @@ func TestArtifact(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no bootstrap at the zip's root: %v", zr.File)
+	}
+}
+
+// Memory is a stage parameter.
+func TestMemoryParameter(t *testing.T) {
+	tmpl, _ := pkg(t, ".", append(testParams, "memory=1024")...)
+	fn, err := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fn.MemorySize == nil || *fn.MemorySize != 1024 {
+		t.Errorf("memory %v, want 1024 from --param", fn.MemorySize)
 	}
 }

@@ -54,7 +54,7 @@ func TestNativePrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *az.Runtime != "provided.al2023" || !slices.Equal(az.Architectures, []string{"arm64"}) || *az.Handler != "bootstrap" ||
-		!dynamicRef.MatchString(az.Environment.Variables["AUTH_PASSWORD"]) || az.Environment.Variables["AUTH_USERNAME"] != "anna" {
+		!dynamicRef.MatchString(az.Environment.Variables["AUTH_PASSWORD_HASH"]) || az.Environment.Variables["AUTH_USERNAME"] != "anna" {
 		t.Errorf("authorizer function: %v %v %v %v", *az.Runtime, az.Architectures, *az.Handler, az.Environment.Variables)
 	}
 	if !strings.Contains(raw, "/authorizer.zip") {

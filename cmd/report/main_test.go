@@ -133,6 +133,11 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(taskRoot, "tickets.csv"), []byte("Team,Open tickets\nPlatform,12\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// So do the users, as an htpasswd file: anna / correct horse, bcrypt.
+	users := "anna:$2a$04$doEodhxq86iUpMMOD1QaIuDPlNn30kGS8lU2GAEXJbMkP5sZ4Zjbm\n"
+	if err := os.WriteFile(filepath.Join(taskRoot, "users.htpasswd"), []byte(users), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
@@ -140,7 +145,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	cmd.Stderr = &stderr
 	cmd.Env = []string{
 		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),
-		"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret,
+		"AUTH_USERS_FILE=users.htpasswd", "SESSION_SECRET=" + secret,
 		"AWS_LAMBDA_FUNCTION_NAME=formgate-dev-report", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
 		"LAMBDA_TASK_ROOT=" + taskRoot, "REPORT_CSV=tickets.csv",
 	}
@@ -207,7 +212,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 			t.Errorf("log line is not JSON: %q", line)
 		}
 	}
-	for _, s := range []string{"correct horse", secret, c.Value, "YW5uYTpjb3JyZWN0IGhvcnNl"} {
+	for _, s := range []string{"correct horse", secret, c.Value, "YW5uYTpjb3JyZWN0IGhvcnNl", "$2a$04$"} {
 		if strings.Contains(logs, s) {
 			t.Errorf("logs contain a secret %q", s)
 		}
