@@ -70,10 +70,12 @@ import (
 
 // Options configure a Gate. Checker and SessionSecret (32 bytes or more)
 // are required; a zero field gets its default: BasePath "/report",
-// SessionTTL 12h, Realm "report", Limiter NewMemoryLimiter(10,
-// time.Minute), ChallengeHeader "WWW-Authenticate", Logger
-// slog.Default(). Also PreviousSessionSecret (rotation), PromptBrowsers
-// and TrustAuthorizer; see handlers/gate for each field.
+// SessionTTL 12h, SessionIdle off, Realm "report", Limiter (per client
+// address) NewMemoryLimiter(10, time.Minute), UserLimiter (per user name)
+// NewMemoryLimiter(30, 2*time.Minute), ChallengeHeader
+// "WWW-Authenticate", Logger slog.Default(). Also PreviousSessionSecret
+// (rotation), PromptBrowsers and TrustAuthorizer; see handlers/gate for
+// each field.
 type Options = gate.Options
 
 // Gate asks for credentials in front of the handlers it protects: its
@@ -88,9 +90,12 @@ type OptionError = gate.OptionError
 // New validates o once, fills in the defaults and returns the gate.
 func New(o Options) (*Gate, error) { return gate.New(o) }
 
-// A Checker decides whether a user name and password are good. A wrong
-// password is ok == false; err is for a check that could not be made (the
-// gate answers 503 and lets nobody in).
+// A Checker decides whether a user name and password are good (Check),
+// and says who a session's user is now (Lookup, on every request with a
+// session cookie: a session ends when its user's Stamp changes or the user
+// is gone). A wrong password is ok == false; err is for a check that could
+// not be made (the gate answers 503 and lets nobody in). PlainPassword and
+// package htpasswd (bcrypt, argon2id) are the ones formgate has.
 type Checker = gate.Checker
 
 // User is who a Checker says the caller is.

@@ -99,17 +99,7 @@ func run(addr, gateway, stage string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler: h,
-		// Long enough for a slow phone to send a login form (16 KiB at
-		// most) and fetch a report; short enough that slow or idle
-		// connections cannot pile up and shut out everyone else.
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       30 * time.Second,
-		MaxHeaderBytes:    64 << 10, // cookies and a Basic header fit many times over
-	}
+	srv := newServer(h)
 
 	fmt.Printf("%s is serving http://%s%s/report\n", what, ln.Addr(), prefix)
 	for _, n := range notes {
@@ -155,4 +145,19 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newServer is the HTTP server with timeouts and a header limit: long
+// enough for a slow phone to send a login form (16 KiB at most) and fetch
+// a report; short enough that slow or idle connections cannot pile up and
+// shut out everyone else.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    64 << 10, // cookies and a Basic header fit many times over
+	}
 }

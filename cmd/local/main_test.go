@@ -260,3 +260,23 @@ func TestLocalGatewayREST(t *testing.T) {
 		t.Fatalf("login: %d %v", resp.StatusCode, resp.Header)
 	}
 }
+
+// The server bounds slow and idle connections and header sizes; a header
+// past the limit gets 431 from the running server.
+func TestLocalServerLimits(t *testing.T) {
+	srv := newServer(http.NotFoundHandler())
+	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 || srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes > 1<<20 {
+		t.Fatalf("server without a bound: %+v", srv)
+	}
+	s := startLocal(t, nil)
+	req, _ := http.NewRequest("GET", s.URL, nil)
+	req.Header.Set("X-Big", strings.Repeat("x", 128<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("128 KiB header: %d, want 431", resp.StatusCode)
+	}
+}
