@@ -77,7 +77,7 @@ func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
 		// cookie stops working after the TTL even if a client ignores the
 		// cookie's own Max-Age.
 		sc.MaxAge(int(ttl / time.Second))
-		sc.SetSerializer(securecookie.JSONEncoder{})
+		sc.SetSerializer(binarySerializer{})
 	}
 	return &Codec{codecs: codecs, ttl: ttl}, nil
 }

@@ -50,13 +50,13 @@ func TestEncrypted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var s Session
-	signedOnly := securecookie.New(hashKey, nil).SetSerializer(securecookie.JSONEncoder{})
+	signedOnly := securecookie.New(hashKey, nil).SetSerializer(binarySerializer{})
 	if err := signedOnly.Decode(CookieName, v, &s); err == nil {
 		t.Fatalf("a codec without the encryption key read the cookie: %+v", s)
 	}
 	// The same codec with the encryption key reads it: the failure above is
 	// the encryption, not a wrong signing key.
-	full := securecookie.New(hashKey, blockKey).SetSerializer(securecookie.JSONEncoder{})
+	full := securecookie.New(hashKey, blockKey).SetSerializer(binarySerializer{})
 	if err := full.Decode(CookieName, v, &s); err != nil || s.User != "anna" {
 		t.Fatalf("the derived keys do not read the cookie: %v", err)
 	}
@@ -162,4 +162,27 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("a value the codec did not make passed: %q → %+v", value, s)
 		}
 	})
+}
+
+func TestBinaryRoundTrip(t *testing.T) {
+	in := Session{User: "Jürgen", ID: "abc", Issued: 1795794919, Seen: -5, Stamp: ""}
+	b, err := binarySerializer{}.Serialize(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Session
+	if err := (binarySerializer{}).Deserialize(b, &out); err != nil || out != in {
+		t.Fatalf("%+v %v", out, err)
+	}
+	for i := range len(b) { // every truncation is refused
+		if err := (binarySerializer{}).Deserialize(b[:i], &out); err == nil {
+			t.Errorf("truncated to %d bytes: accepted", i)
+		}
+	}
+	if err := (binarySerializer{}).Deserialize(append(b, 0), &out); err == nil {
+		t.Error("trailing byte accepted")
+	}
+	if err := (binarySerializer{}).Deserialize([]byte{formatV1, 0xff, 0xff, 0xff, 0xff, 0x0f}, &out); err == nil {
+		t.Error("a length past the end accepted")
+	}
 }
