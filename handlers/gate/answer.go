@@ -42,7 +42,12 @@ func (a *answer) askBasic(reason string) {
 
 func (a *answer) tooMany(wait time.Duration, form bool, realm string) {
 	a.status, a.retry = http.StatusTooManyRequests, wait
-	msg := "Too many failed logins. Try again in " + strconv.Itoa(seconds(wait)) + " seconds."
+	n := seconds(wait)
+	unit := " seconds."
+	if n == 1 {
+		unit = " second."
+	}
+	msg := "Too many failed logins. Try again in " + strconv.Itoa(n) + unit
 	if form {
 		a.login = &web.LoginView{Realm: realm, Error: msg}
 		return

@@ -6,16 +6,21 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/internal/accept"
 	"github.com/formgate/formgate/internal/table"
 	"github.com/formgate/formgate/web"
 )
+
+const utf8BOM = "\xef\xbb\xbf"
 
 // Report serves a table. The table never changes, so JSON and CSV are
 // rendered once, at start, and the page once per logout URL (with a button
@@ -49,7 +54,7 @@ func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	cs, err := t.CSV()
+	cs, err := t.CSV(false)
 	if err != nil {
 		return nil, err
 	}
@@ -83,40 +88,69 @@ func (rp *Report) page(logoutURL string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Formats the report is served in.
+// Formats the report is served in, and their media types.
 const (
 	FormatHTML = "html"
 	FormatJSON = "json"
 	FormatCSV  = "csv"
 )
 
-// Negotiate picks the report format: ?format= wins, then the Accept
-// header, then HTML. An unknown ?format= is an error.
+var mediaTypes = map[string]string{FormatHTML: "text/html", FormatJSON: "application/json", FormatCSV: "text/csv"}
+
+// errNotAcceptable says what is on offer, for a 406.
+var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html, application/json or text/csv (or ask with ?format=html, json or csv)")
+
+// Negotiate picks the report format: ?format= (any case) wins, then the
+// Accept header with its q-values and wildcards, HTML when there is none.
+// An unknown ?format= is an error, and so is an Accept header that takes
+// none of the three.
 func Negotiate(r *http.Request) (string, error) {
-	switch f := r.URL.Query().Get("format"); f {
-	case FormatHTML, FormatJSON, FormatCSV:
+	if f := strings.ToLower(r.URL.Query().Get("format")); f != "" {
+		if _, ok := mediaTypes[f]; !ok {
+			return "", fmt.Errorf("unknown format %q: use html, json or csv", f)
+		}
 		return f, nil
-	case "":
-	default:
-		return "", fmt.Errorf("unknown format %q: use html, json or csv", f)
 	}
-	accept := strings.ToLower(strings.Join(r.Header.Values("Accept"), ","))
-	switch {
-	case strings.Contains(accept, "text/html"): // what the gate takes for a browser
+	switch accept.Negotiate(r.Header.Values("Accept"), "text/html", "application/json", "text/csv") {
+	case "text/html":
 		return FormatHTML, nil
-	case strings.Contains(accept, "application/json"):
+	case "application/json":
 		return FormatJSON, nil
-	case strings.Contains(accept, "text/csv"):
+	case "text/csv":
 		return FormatCSV, nil
 	}
-	return FormatHTML, nil
+	return "", errNotAcceptable
+}
+
+// contentDisposition names the download: filename* carries the name in
+// UTF-8 (RFC 6266, RFC 8187), filename an ASCII stand-in for clients that
+// know only that.
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '/' {
+			return '_'
+		}
+		return r
+	}, name)
+	cd := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
+	if ascii != name {
+		// FormatMediaType writes a non-ASCII value as filename*=utf-8''….
+		if ext := mime.FormatMediaType("attachment", map[string]string{"filename": name}); ext != "" {
+			cd += strings.TrimPrefix(ext, "attachment")
+		}
+	}
+	return cd
 }
 
 func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	format, err := Negotiate(r)
 	if err != nil {
-		rp.log.Info("bad report format", "err", err)
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		rp.log.Info("no format to answer with", "err", err)
+		status := http.StatusBadRequest
+		if errors.Is(err, errNotAcceptable) {
+			status = http.StatusNotAcceptable
+		}
+		http.Error(w, err.Error(), status)
 		return
 	}
 	h := w.Header()
@@ -129,7 +163,10 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(rp.json)
 	case FormatCSV:
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", rp.filename))
+		h.Set("Content-Disposition", contentDisposition(rp.filename))
+		if r.URL.Query().Get("bom") == "1" && !rp.table.BOM {
+			w.Write([]byte(utf8BOM)) // for Excel, which reads UTF-8 right only after one
+		}
 		w.Write(rp.csv)
 	default:
 		page, err := rp.page(formgate.LogoutURL(r))

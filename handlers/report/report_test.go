@@ -34,8 +34,14 @@ func TestReportFormats(t *testing.T) {
 		{"html escapes cells", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<td>&lt;i&gt;</td>`},
 		{"html download links keep the path", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<a href="?format=csv">CSV</a>`},
 		{"json by Accept", "/report", "application/json", 200, "application/json",
-			`[{"Zeta":"1","Alpha":"2","Note":"say \"hi\""},{"Zeta":"3","Alpha":"4","Note":"\u003ci\u003e"}]` + "\n"},
-		{"json by query wins over Accept", "/report?format=json", htmlAcc, 200, "application/json", `[{"Zeta":"1"`},
+			`[{"Zeta":1,"Alpha":2,"Note":"say \"hi\""},{"Zeta":3,"Alpha":4,"Note":"\u003ci\u003e"}]` + "\n"},
+		{"json by query wins over Accept", "/report?format=json", htmlAcc, 200, "application/json", `[{"Zeta":1`},
+		{"format in any case", "/report?format=CSV", "", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n"},
+		{"q-values: csv over json", "/report", "text/csv, application/json;q=0.1", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n"},
+		{"q-values: json over html", "/report", "application/json, text/html;q=0.5", 200, "application/json", `[{"Zeta":1`},
+		{"q=0 refuses", "/report", "text/html;q=0, text/csv;q=0.3, application/json;q=0.2", 200, "text/csv; charset=utf-8", "Zeta,"},
+		{"nothing acceptable", "/report", "image/png", 406, "text/plain; charset=utf-8", "text/html, application/json or text/csv"},
+		{"csv for Excel", "/report?format=csv&bom=1", "", 200, "text/csv; charset=utf-8", "\xef\xbb\xbfZeta,Alpha,Note\n"},
 		{"csv by Accept", "/report", "text/csv", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n1,2,\"say \"\"hi\"\"\"\n3,4,<i>\n"},
 		{"csv by query", "/report?format=csv", "", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n"},
 		{"unknown format", "/report?format=xlsx", "", 400, "text/plain; charset=utf-8", "use html, json or csv"},
@@ -56,8 +62,8 @@ func TestReportFormats(t *testing.T) {
 				t.Fatalf("body %q lacks %q", body, tt.body)
 			}
 			if strings.Contains(tt.contentType, "json") {
-				var rows []map[string]string
-				if err := json.Unmarshal(body, &rows); err != nil || len(rows) != 2 || rows[1]["Note"] != "<i>" {
+				var rows []map[string]any
+				if err := json.Unmarshal(body, &rows); err != nil || len(rows) != 2 || rows[1]["Note"] != "<i>" || rows[1]["Zeta"] != 3.0 {
 					t.Fatalf("JSON does not decode to the table: %v %v", rows, err)
 				}
 			}
@@ -68,7 +74,7 @@ func TestReportFormats(t *testing.T) {
 	}
 	w := httptest.NewRecorder()
 	rp.ServeHTTP(w, httptest.NewRequest("GET", "/report?format=csv", nil))
-	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="t.csv"` {
+	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename=t.csv` {
 		t.Fatalf("Content-Disposition = %q", cd)
 	}
 }

@@ -121,7 +121,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		// API Gateway's answer to a route it does not have.
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("x-amzn-ErrorType", "MissingAuthenticationTokenException")
+		w.Header()["x-amzn-ErrorType"] = []string{"MissingAuthenticationTokenException"} // as API Gateway spells it (Set would make it X-Amzn-Errortype)
 		w.WriteHeader(http.StatusForbidden)
 		w.Write([]byte(`{"message":"Missing Authentication Token"}`))
 		return

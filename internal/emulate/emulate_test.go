@@ -3,7 +3,10 @@ package emulate
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -86,6 +89,10 @@ func TestRESTLoginFlow(t *testing.T) {
 		if r := do(t, http.DefaultClient, "GET", srv.URL+p, ""); r.Status != 403 || !strings.Contains(r.Body, "Missing Authentication Token") {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)
 		}
+		// On the wire as API Gateway spells it.
+		if raw := rawHeaderNames(t, srv.URL+p); !strings.Contains(raw, "x-amzn-ErrorType: MissingAuthenticationTokenException") {
+			t.Errorf("GET %s: header block\n%s", p, raw)
+		}
 	}
 	// {proxy+} takes the paths below the report to the function, whose gate
 	// answers them.
@@ -158,3 +165,19 @@ func TestFunctionErrorIs502(t *testing.T) {
 type brokenFn struct{}
 
 func (brokenFn) Invoke(_ context.Context, _ []byte) ([]byte, error) { return []byte("not json"), nil }
+
+// rawHeaderNames is the response's header block as sent, names in their
+// own case (net/http's client would canonicalise them).
+func rawHeaderNames(t *testing.T, target string) string {
+	t.Helper()
+	u, _ := url.Parse(target)
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", u.RequestURI(), u.Host)
+	b, _ := io.ReadAll(c)
+	head, _, _ := strings.Cut(string(b), "\r\n\r\n")
+	return head
+}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	formgate "github.com/formgate/formgate"
@@ -29,10 +28,12 @@ func New(cfg config.Config, log *slog.Logger) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	title, filename := "Sample report", "sample.csv"
+	// The title is the file's own name without its extension; the
+	// download keeps the name (the report package makes it safe for the
+	// header).
+	title, filename := "Sample report", name
 	if cfg.ReportCSV != "" {
-		filename = downloadName(name)
-		title = strings.TrimSuffix(filename, filepath.Ext(filename))
+		title = strings.TrimSuffix(name, filepath.Ext(name))
 	}
 	t, err := table.ParseCSV(data)
 	if err != nil {
@@ -64,16 +65,4 @@ func redirect(location string) http.Handler {
 		w.Header().Set("Location", location)
 		w.WriteHeader(http.StatusSeeOther)
 	})
-}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// downloadName is the CSV's base name, reduced to characters that are safe
-// in a Content-Disposition header.
-func downloadName(path string) string {
-	n := unsafeName.ReplaceAllString(filepath.Base(path), "_")
-	if n == "" || n == "." || n == "_" {
-		return "report.csv"
-	}
-	return n
 }

@@ -3,8 +3,11 @@ package reportapp
 import (
 	"bytes"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +43,7 @@ func TestReportCSVFromFile(t *testing.T) {
 		t.Fatalf("%d\n%s", w.Code, w.Body)
 	}
 	w = get(t, h, "/report?format=csv")
-	if w.Header().Get("Content-Disposition") != `attachment; filename="tickets.csv"` {
+	if w.Header().Get("Content-Disposition") != `attachment; filename=tickets.csv` {
 		t.Fatalf("Content-Disposition %q", w.Header().Get("Content-Disposition"))
 	}
 }
@@ -93,16 +96,30 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
-func TestDownloadName(t *testing.T) {
-	for in, want := range map[string]string{
-		"/var/task/sales 2026.csv": "sales_2026.csv",
-		`a/"quoted".csv`:           "_quoted_.csv",
-		"/":                        "report.csv",
-		"q3.csv":                   "q3.csv",
-	} {
-		if got := downloadName(in); got != want {
-			t.Errorf("downloadName(%q) = %q, want %q", in, got, want)
-		}
+// A CSV of the operator's keeps its name: the title is the file's own
+// name, the download carries it in UTF-8 with an ASCII stand-in.
+func TestReportName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "Verkäufe 2026.csv")
+	if err := os.WriteFile(path, []byte("Region,Orders\nNord,12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.ReportCSV = path
+	h, err := New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := get(t, h, "/report"); !strings.Contains(w.Body.String(), `<h1 id="report-title">Verkäufe 2026</h1>`) {
+		t.Errorf("title: %s", w.Body)
+	}
+	w := get(t, h, "/report?format=csv")
+	want := `attachment; filename="Verk_ufe 2026.csv"; filename*=utf-8''Verk%C3%A4ufe%202026.csv`
+	if cd := w.Header().Get("Content-Disposition"); cd != want {
+		t.Errorf("Content-Disposition %q, want %q", cd, want)
+	}
+	if _, params, err := mime.ParseMediaType(w.Header().Get("Content-Disposition")); err != nil || params["filename"] != "Verkäufe 2026.csv" {
+		t.Errorf("a client reads the name as %q (%v)", params["filename"], err)
 	}
 }
 

@@ -16,6 +16,9 @@ import (
 type Table struct {
 	Header []string
 	Rows   [][]string
+	// BOM says the file began with a UTF-8 byte-order mark, which the CSV
+	// download keeps: Excel reads UTF-8 right only with one.
+	BOM bool
 }
 
 // ParseCSV reads a CSV report: every row must have as many fields as the
@@ -23,7 +26,8 @@ type Table struct {
 // keys). A leading byte-order mark and spaces around header names are
 // dropped.
 func ParseCSV(data []byte) (*Table, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // spreadsheet exports often start with a BOM
+	bom := bytes.HasPrefix(data, []byte(utf8BOM))
+	data = bytes.TrimPrefix(data, []byte(utf8BOM)) // spreadsheet exports often start with a BOM
 	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("report CSV: %w", err)
@@ -43,12 +47,46 @@ func ParseCSV(data []byte) (*Table, error) {
 		seen[h] = true
 		records[0][i] = h
 	}
-	return &Table{Header: records[0], Rows: records[1:]}, nil
+	return &Table{Header: records[0], Rows: records[1:], BOM: bom}, nil
+}
+
+const utf8BOM = "\xef\xbb\xbf"
+
+// Numeric reports, per column, whether every non-empty cell is a JSON
+// number as written (no leading zeros, no +, no hex or inf), so that it can
+// be given as numbers: a column of ZIP codes or IDs like 007 stays text.
+func (t *Table) Numeric() []bool {
+	num := make([]bool, len(t.Header))
+	for i := range num {
+		seen := false
+		num[i] = true
+		for _, row := range t.Rows {
+			if row[i] == "" {
+				continue
+			}
+			seen = true
+			if !json.Valid([]byte(row[i])) || !isNumber(row[i]) {
+				num[i] = false
+				break
+			}
+		}
+		num[i] = num[i] && seen
+	}
+	return num
+}
+
+// isNumber tells a valid JSON value that is a number, with no space
+// around it, by its first and last bytes.
+func isNumber(s string) bool {
+	last := s[len(s)-1]
+	return (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && last >= '0' && last <= '9'
 }
 
 // JSON renders the rows as objects keyed by the header, keys in column
-// order (a Go map would sort them).
+// order (a Go map would sort them). Numeric columns give numbers (null
+// for an empty cell); the others strings.
 func (t *Table) JSON() ([]byte, error) {
+	num := t.Numeric()
 	keys := make([][]byte, len(t.Header))
 	for i, h := range t.Header {
 		k, err := json.Marshal(h)
@@ -68,13 +106,20 @@ func (t *Table) JSON() ([]byte, error) {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			v, err := json.Marshal(cell)
-			if err != nil {
-				return nil, err
-			}
 			b.Write(keys[i])
 			b.WriteByte(':')
-			b.Write(v)
+			switch {
+			case num[i] && cell == "":
+				b.WriteString("null")
+			case num[i]:
+				b.WriteString(cell) // already a valid JSON number
+			default:
+				v, err := json.Marshal(cell)
+				if err != nil {
+					return nil, err
+				}
+				b.Write(v)
+			}
 		}
 		b.WriteByte('}')
 	}
@@ -82,9 +127,13 @@ func (t *Table) JSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// CSV renders the table as CSV again (normalised: header trimmed, no BOM).
-func (t *Table) CSV() ([]byte, error) {
+// CSV renders the table as CSV again (normalised: header trimmed), with
+// a BOM when the source had one or bom is set.
+func (t *Table) CSV(bom bool) ([]byte, error) {
 	var b bytes.Buffer
+	if bom || t.BOM {
+		b.WriteString(utf8BOM)
+	}
 	w := csv.NewWriter(&b)
 	w.Write(t.Header)
 	w.WriteAll(t.Rows)

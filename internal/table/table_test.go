@@ -1,6 +1,7 @@
 package table
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -41,5 +42,44 @@ func TestParseCSV(t *testing.T) {
 				t.Fatalf("header = %q, want %q", tab.Header, tt.header)
 			}
 		})
+	}
+}
+
+func TestJSONNumbers(t *testing.T) {
+	tab, err := ParseCSV([]byte("Name,Orders,Revenue,ZIP,Mixed,Signed,Empty,Spaced\nNorth,1204,184230.50,01234,12,+5,,12 \nSouth,,-3.5e2,99999,twelve,6,,3\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := tab.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"Name":"North","Orders":1204,"Revenue":184230.50,"ZIP":"01234","Mixed":"12","Signed":"+5","Empty":"","Spaced":"12 "},` +
+		`{"Name":"South","Orders":null,"Revenue":-3.5e2,"ZIP":"99999","Mixed":"twelve","Signed":"6","Empty":"","Spaced":"3"}]` + "\n"
+	if string(js) != want {
+		t.Fatalf("JSON\n%s\nwant\n%s", js, want)
+	}
+	if !json.Valid(js) {
+		t.Fatal("not valid JSON")
+	}
+}
+
+func TestCSVKeepsBOM(t *testing.T) {
+	for _, tt := range []struct {
+		in       string
+		bom, out bool
+	}{
+		{"\xef\xbb\xbfa,b\n1,2\n", false, true},
+		{"a,b\n1,2\n", false, false},
+		{"a,b\n1,2\n", true, true},
+	} {
+		tab, err := ParseCSV([]byte(tt.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := tab.CSV(tt.bom)
+		if got := strings.HasPrefix(string(b), "\xef\xbb\xbf"); got != tt.out || !strings.HasSuffix(string(b), "a,b\n1,2\n") {
+			t.Errorf("%q bom=%v: %q", tt.in, tt.bom, b)
+		}
 	}
 }

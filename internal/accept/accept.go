@@ -1,0 +1,100 @@
+// Package accept picks what to answer from an Accept header (RFC 9110
+// 12.5.1): q-values, type/* and */* wildcards, q=0 for "not this". The
+// standard library has no parser for it and the libraries that had one
+// are archived; this is forty lines and a table test.
+package accept
+
+import (
+	"mime"
+	"strconv"
+	"strings"
+)
+
+// Negotiate returns the offer (a media type such as "text/csv") the
+// Accept header values prefer, "" when none is acceptable. No Accept
+// header accepts everything: the first offer. Among equally preferred
+// offers, the one whose media range comes first in the header wins, then
+// the first in offers.
+func Negotiate(header []string, offers ...string) string {
+	ranges := parse(header)
+	if len(ranges) == 0 {
+		if len(offers) == 0 {
+			return ""
+		}
+		return offers[0]
+	}
+	best, bestQ, bestPos := "", 0.0, 0
+	for _, o := range offers {
+		q, pos := match(ranges, o)
+		if q > bestQ || q == bestQ && q > 0 && pos < bestPos {
+			best, bestQ, bestPos = o, q, pos
+		}
+	}
+	return best
+}
+
+// Explicit reports whether the header names offer itself (not through a
+// wildcard) with q > 0: how a browser, which lists text/html, is told
+// from a script that sends */*.
+func Explicit(header []string, offer string) bool {
+	for _, r := range parse(header) {
+		if r.typ == offer && r.q > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+type mediaRange struct {
+	typ string // "text/csv", "text/*", "*/*"
+	q   float64
+}
+
+func parse(header []string) []mediaRange {
+	var out []mediaRange
+	for _, h := range header {
+		for part := range strings.SplitSeq(h, ",") {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			typ, params, err := mime.ParseMediaType(part)
+			if err != nil {
+				typ, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(part)), ";")
+				typ = strings.TrimSpace(typ)
+			}
+			if typ == "*" {
+				typ = "*/*" // a bare * is what some clients send
+			}
+			q := 1.0
+			if v, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+			out = append(out, mediaRange{typ, q})
+		}
+	}
+	return out
+}
+
+// match is the q of the most specific range that covers offer, and that
+// range's position; q 0 when none does.
+func match(ranges []mediaRange, offer string) (q float64, pos int) {
+	major, _, _ := strings.Cut(offer, "/")
+	specificity := -1
+	for i, r := range ranges {
+		s := -1
+		switch r.typ {
+		case offer:
+			s = 2
+		case major + "/*":
+			s = 1
+		case "*/*":
+			s = 0
+		}
+		if s > specificity {
+			specificity, q, pos = s, r.q, i
+		}
+	}
+	return q, pos
+}
