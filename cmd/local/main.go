@@ -1,6 +1,6 @@
 // Command local runs formgate as a plain HTTP server for development.
 //
-//	go run ./cmd/local [-addr 127.0.0.1:8080] [-gateway rest|http] [-stage dev]
+//	go run ./cmd/local [-addr 127.0.0.1:8080] [-gateway rest|http] [-stage dev] [-remap-authorization]
 //
 // It reads the same environment as the Lambda function. What is missing
 // it makes up, so it runs with no configuration at all: without any
@@ -38,8 +38,9 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	gateway := flag.String("gateway", "", `emulate an API Gateway in front of the Lambda adapter: "rest" (REST API, payload v1) or "http" (HTTP API, payload v2)`)
 	stage := flag.String("stage", "dev", "REST API stage, the first path segment with -gateway rest")
+	remap := flag.Bool("remap-authorization", false, "with -gateway rest: hand Authorization to the function as x-amzn-Remapped-Authorization, as API Gateway is reported to do behind CloudFront")
 	flag.Parse()
-	if err := run(*addr, *gateway, *stage); err != nil {
+	if err := run(*addr, *gateway, *stage, *remap); err != nil {
 		fmt.Fprintln(os.Stderr, "formgate:", err)
 		os.Exit(1)
 	}
@@ -49,7 +50,7 @@ func main() {
 // report and everything below it (the gate's own routes).
 var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
-func run(addr, gateway, stage string) error {
+func run(addr, gateway, stage string, remap bool) error {
 	env := map[string]string{}
 	getenv := func(k string) string {
 		if v, ok := os.LookupEnv(k); ok {
@@ -89,6 +90,7 @@ func run(addr, gateway, stage string) error {
 	case "":
 	case string(emulate.REST), string(emulate.HTTP):
 		g := emulate.New(emulate.Kind(gateway), stage, lambdaproxy.New(h, log), routes...)
+		g.RemapAuthorization = remap
 		h, prefix = g, g.Prefix()
 		what = fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway])
 	default:

@@ -119,15 +119,15 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 // session cookie reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes}))
-	auth, cookie := r.Header["Authorization"], r.Header["Cookie"]
-	if len(auth) == 0 && len(cookie) == 0 && id.Via != ViaForm {
+	auth, cookie := authorization(r), r.Header["Cookie"]
+	if auth == "" && len(cookie) == 0 && id.Via != ViaForm {
 		return f
 	}
 	// A new map without the credentials; the other values are shared, as
 	// the gate reads r's headers no more.
 	f.Header = make(http.Header, len(r.Header))
 	for k, v := range r.Header {
-		if k != "Authorization" && k != "Cookie" {
+		if k != "Authorization" && k != remappedAuthorization && k != "Cookie" {
 			f.Header[k] = v
 		}
 	}
@@ -150,7 +150,7 @@ func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 		// wrapped handler answers what the GET after it would get.
 		f.Method, f.Body, f.ContentLength = http.MethodGet, http.NoBody, 0
 		delete(f.Header, "Content-Type")
-		f.Form, f.PostForm = nil, nil
+		f.Form, f.PostForm, f.MultipartForm = nil, nil, nil
 	}
 	return f
 }

@@ -196,7 +196,7 @@ func (g *Gate) byAuthorizer(r *http.Request, a *answer) outcome {
 
 // byBasic: an Authorization header decides alone, whatever else is sent.
 func (g *Gate) byBasic(r *http.Request, a *answer) outcome {
-	h := r.Header.Get("Authorization")
+	h := authorization(r)
 	if h == "" {
 		return none
 	}
@@ -280,7 +280,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 		return none
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := parseLoginForm(r); err != nil {
 		// The parser's error may quote the body, a password: say only what
 		// kind of problem it was.
 		status, problem := http.StatusBadRequest, "malformed"
@@ -288,7 +288,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 			status, problem = http.StatusRequestEntityTooLarge, "too large"
 		}
 		g.o.Logger.Info("bad login form", "problem", problem, "remote", r.RemoteAddr)
-		a.status, a.text = status, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
+		a.status, a.text = status, "the login form could not be read: send username and password as application/x-www-form-urlencoded or multipart/form-data"
 		return answered
 	}
 	_, hasUser := r.PostForm["username"]
@@ -299,7 +299,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 	var f loginForm
 	if err := g.decoder.Decode(&f, r.PostForm); err != nil {
 		g.o.Logger.Info("bad login form", "problem", "fields", "remote", r.RemoteAddr)
-		a.status, a.text = http.StatusBadRequest, "the login form could not be read: send username and password as application/x-www-form-urlencoded"
+		a.status, a.text = http.StatusBadRequest, "the login form could not be read: send username and password as application/x-www-form-urlencoded or multipart/form-data"
 		return answered
 	}
 	if o := g.login(r, a, ViaForm, f.Username, f.Password); o != in {
@@ -351,10 +351,11 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 	if !ok {
 		// No user name in the log: people type passwords into that field.
 		g.o.Logger.Info("login failed", "via", via, "remote", r.RemoteAddr)
-		if via == ViaForm {
+		if via == ViaForm && wantsHTML(r) {
 			// Generic message: it does not say which field was wrong.
 			a.loginForm(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
 		} else {
+			// A script gets the challenge, whichever way it sent them.
 			a.askBasic("wrong username or password")
 		}
 		return answered

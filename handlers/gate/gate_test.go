@@ -86,6 +86,22 @@ func basicAuth(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
+const multipartType = "multipart/form-data; boundary=b0undary"
+
+// multipartForm is a login form as curl -F sends it; with file set, one
+// field is a file upload.
+func multipartForm(user, pass, file string) string {
+	var b strings.Builder
+	for _, f := range [][2]string{{"username", user}, {"password", pass}} {
+		fmt.Fprintf(&b, "--b0undary\r\nContent-Disposition: form-data; name=%q\r\n\r\n%s\r\n", f[0], f[1])
+	}
+	if file != "" {
+		fmt.Fprintf(&b, "--b0undary\r\nContent-Disposition: form-data; name=\"f\"; filename=%q\r\nContent-Type: text/plain\r\n\r\nhello\r\n", file)
+	}
+	b.WriteString("--b0undary--\r\n")
+	return b.String()
+}
+
 func form(user, pass string) string {
 	return url.Values{"username": {user}, "password": {pass}}.Encode()
 }
@@ -287,6 +303,25 @@ func TestGate(t *testing.T) {
 			want{status: 401, challenge: true, body: []string{"must hold Basic credentials"}}},
 		{"4 Bearer gets challenge", req{header: map[string]string{"Authorization": "Bearer abc"}},
 			want{status: 401, challenge: true}},
+		// 10. What clients really send.
+		{"10 remapped Authorization is taken", req{header: map[string]string{"X-Amzn-Remapped-Authorization": basicAuth(testUser, testPass)}},
+			want{status: 200, body: []string{"via=basic", `authorization=""`}, notBody: []string{"Remapped"}}},
+		{"10 wrong remapped Authorization gets challenge", req{header: map[string]string{"X-Amzn-Remapped-Authorization": basicAuth(testUser, "x")}},
+			want{status: 401, challenge: true}},
+		{"10 a script's wrong form gets the challenge", req{method: "POST", body: form(testUser, "nope")},
+			want{status: 401, challenge: true, contentType: "text/plain; charset=utf-8", notBody: []string{"<form"}}},
+		{"10 multipart form login (curl -F, FormData)", req{method: "POST", body: multipartForm(testUser, testPass, ""), header: map[string]string{"Content-Type": multipartType, "Accept": htmlAcc}},
+			want{status: 303, cookie: "set"}},
+		{"10 multipart form from a script", req{method: "POST", body: multipartForm(testUser, testPass, ""), header: map[string]string{"Content-Type": multipartType}},
+			want{status: 200, cookie: "set", body: []string{"method=GET", "via=form"}}},
+		{"10 multipart form with a file is refused", req{method: "POST", body: multipartForm(testUser, testPass, "x.txt"), header: map[string]string{"Content-Type": multipartType}},
+			want{status: 400, cookie: "none"}},
+		{"10 oversized multipart form is 413", req{method: "POST", body: multipartForm(testUser, strings.Repeat("a", maxFormBytes), ""), header: map[string]string{"Content-Type": multipartType}},
+			want{status: 413, cookie: "none"}},
+		{"10 a script that prefers JSON gets the challenge", req{header: map[string]string{"Accept": "application/json, text/html;q=0.5"}},
+			want{status: 401, challenge: true}},
+		{"10 a browser that ranks HTML first gets the form", req{header: map[string]string{"Accept": "text/html;q=0.9, */*;q=0.1"}},
+			want{status: 200, body: []string{loginForm_}}},
 		// 5. Sessions.
 		{"5 valid cookie gets report", req{header: map[string]string{"Cookie": "formgate=" + good, "Accept": htmlAcc}},
 			want{status: 200, contentType: "text/html; charset=utf-8", cookie: "none", body: []string{reportMarker, "Log out", `logout="report/_formgate/logout"`}}},
@@ -343,6 +378,16 @@ func TestGateUTF8Basic(t *testing.T) {
 	f := newFixtureWith(t, func(o *Options) { o.Checker = PlainPassword("Jürgen", "pässwörd€") })
 	resp := f.do(t, req{header: map[string]string{"Authorization": basicAuth("Jürgen", "pässwörd€")}})
 	check(t, f, resp, want{status: 200, body: []string{"user=Jürgen via=basic"}})
+}
+
+// Python requests and btoa() send Basic credentials as ISO-8859-1: the
+// same user gets in with those bytes as with UTF-8.
+func TestGateLatin1Basic(t *testing.T) {
+	f := newFixtureWith(t, func(o *Options) { o.Checker = PlainPassword("jürgen", "pässwörd") })
+	for _, raw := range []string{"j\xfcrgen:p\xe4ssw\xf6rd", "jürgen:pässwörd"} {
+		resp := f.do(t, req{header: map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(raw))}})
+		check(t, f, resp, want{status: 200, body: []string{"user=jürgen via=basic"}})
+	}
 }
 
 // Secrets must never reach the log: not the password from a form or a

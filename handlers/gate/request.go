@@ -2,6 +2,8 @@ package gate
 
 import (
 	"bytes"
+	"errors"
+	"mime"
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
@@ -11,34 +13,66 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/formgate/formgate/internal/accept"
 	"github.com/formgate/formgate/internal/frontdoor"
 	"github.com/formgate/formgate/internal/session"
 )
 
-// wantsHTML tells a browser from a script: browsers ask for text/html.
+// wantsHTML tells a browser from a script: browsers name text/html in
+// Accept and prefer it; scripts send */* or ask for data first
+// ("application/json, text/html;q=0.5").
 func wantsHTML(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept") {
-		if strings.Contains(strings.ToLower(v), "text/html") {
-			return true
-		}
-	}
-	return false
+	h := r.Header.Values("Accept")
+	return accept.Explicit(h, "text/html") && accept.Negotiate(h, "text/html", "application/json", "text/csv") == "text/html"
 }
 
+// authorization is the request's Authorization header, or, when there is
+// none, the x-amzn-Remapped-Authorization that API Gateway is reported to
+// hand the function instead (behind CloudFront).
+func authorization(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		return h
+	}
+	return r.Header.Get(remappedAuthorization)
+}
+
+const remappedAuthorization = "X-Amzn-Remapped-Authorization"
+
+// isForm reports a login form's content type: URL-encoded as browsers
+// send it, or multipart as curl -F, FormData and HTTPie --multipart do.
 func isForm(r *http.Request) bool {
-	ct := strings.ToLower(r.Header.Get("Content-Type"))
-	return strings.HasPrefix(ct, "application/x-www-form-urlencoded")
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
+}
+
+// parseLoginForm reads a login form of either kind into r.PostForm, the
+// body bounded by the caller. A multipart form's files are refused: a
+// login has none.
+func parseLoginForm(r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		return r.ParseForm()
+	}
+	if err := r.ParseMultipartForm(maxFormBytes); err != nil {
+		return err
+	}
+	if r.MultipartForm != nil && len(r.MultipartForm.File) > 0 {
+		r.MultipartForm.RemoveAll()
+		return errors.New("a login form has no files")
+	}
+	return nil
 }
 
 // loginMarker is the hidden field of the gate's login form, so that the
 // form is told from an application's own forms with the same field names.
 const loginMarker = "_formgate"
 
-// loginPost reports whether r posts the gate's own login form. It reads
+// loginPost reports whether r posts the gate's own login form (which is
+// URL-encoded). It reads
 // at most maxFormBytes of a form body and puts back what it read, so an
 // application's POST reaches it whole.
 func loginPost(r *http.Request) bool {
-	if r.Method != http.MethodPost || !isForm(r) || r.Body == nil {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method != http.MethodPost || mt != "application/x-www-form-urlencoded" || r.Body == nil {
 		return false
 	}
 	head, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))

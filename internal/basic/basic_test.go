@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParse(t *testing.T) {
@@ -16,6 +17,9 @@ func TestParse(t *testing.T) {
 		{"BASIC  YW5uYTpzM2NyZXQ= ", "anna", "s3cret", true},
 		{"Basic SsO8cmdlbjpww6Rzczpzw7xzcw==", "Jürgen", "päss:süss", true}, // UTF-8, colon in password
 		{"Basic OnB3", "", "pw", true},
+		// Exactly what Python requests sends for auth=("jürgen", "pässwörd"):
+		// base64 of b"j\xfcrgen:p\xe4ssw\xf6rd", ISO-8859-1.
+		{"Basic avxyZ2VuOnDkc3N39nJk", "jürgen", "pässwörd", true},
 		{"Basic YW5uYQ==", "", "", false}, // no colon
 		{"Basic !!!", "", "", false},
 		{"Bearer YW5uYTpzM2NyZXQ=", "", "", false},
@@ -38,6 +42,15 @@ func FuzzParse(f *testing.F) {
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, user, pass string) {
 		if strings.ContainsRune(user, ':') {
+			return
+		}
+		if !utf8.ValidString(user + ":" + pass) {
+			// Bytes that are not UTF-8 are read as ISO-8859-1: what comes
+			// back is valid UTF-8 and has as many characters as bytes went in.
+			u, p, ok := Parse("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)))
+			if !ok || !utf8.ValidString(u+p) || utf8.RuneCountInString(u)+utf8.RuneCountInString(p) != len(user)+len(pass) {
+				t.Fatalf("Latin-1 reading of %q:%q = %q %q %v", user, pass, u, p, ok)
+			}
 			return
 		}
 		h := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))

@@ -42,6 +42,10 @@ type Gateway struct {
 	stage  string // "dev"; "$default" for an HTTP API
 	fn     Invoker
 	routes []route
+	// RemapAuthorization hands a REST API request's Authorization header to
+	// the function as x-amzn-Remapped-Authorization, as API Gateway is
+	// reported to do behind CloudFront.
+	RemapAuthorization bool
 }
 
 // route is one route as serverless.yml declares it: a method or ANY, and a

@@ -181,3 +181,20 @@ func rawHeaderNames(t *testing.T, target string) string {
 	head, _, _ := strings.Cut(string(b), "\r\n\r\n")
 	return head
 }
+
+// With the request's Authorization remapped, as behind CloudFront, Basic
+// still gets in end to end: gateway, adapter, gate.
+func TestRemappedAuthorization(t *testing.T) {
+	h, err := reportapp.New(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := New(REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...)
+	g.RemapAuthorization = true
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+	if r.Status != 200 || !strings.HasPrefix(r.Body, `[{"Region":"North"`) {
+		t.Fatalf("remapped Basic: %d %.80s", r.Status, r.Body)
+	}
+}

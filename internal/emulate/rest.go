@@ -17,6 +17,11 @@ func (g *Gateway) restEvent(r *http.Request, path, resource, proxy string, body 
 		multi[k] = vs
 		single[k] = vs[len(vs)-1] // the single-value map keeps the last
 	}
+	if vs, ok := multi["Authorization"]; ok && g.RemapAuthorization {
+		delete(multi, "Authorization")
+		delete(single, "Authorization")
+		multi["x-amzn-Remapped-Authorization"], single["x-amzn-Remapped-Authorization"] = vs, vs[len(vs)-1]
+	}
 	single["Host"], multi["Host"] = r.Host, []string{r.Host}
 	// What API Gateway adds; the scheme is what the client really used.
 	proto := scheme(r)
