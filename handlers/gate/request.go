@@ -2,11 +2,11 @@ package gate
 
 import (
 	"bytes"
-	"errors"
-	"mime"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/netip"
