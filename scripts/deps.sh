@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, idempotently: Go modules, Chromium
-# for the browser test, script(1) for a terminal test, Node.js and the
-# pinned serverless@3 for the deploy tests. Run it again and it does only what is missing.
+# for the browser test, curl, wget and python3-requests for the README's
+# client examples, script(1) for a terminal test, Node.js and the pinned
+# serverless@3 for the deploy tests. Run it again and it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,18 @@ go mod download
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
 	echo "deps: installing chromium (browser test)"
 	apt_install chromium
+fi
+
+# The clients the README shows, run by cmd/local's TestREADMEClients.
+for tool in curl wget; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "deps: installing $tool (README client test)"
+		apt_install "$tool"
+	fi
+done
+if ! /usr/bin/python3 -c 'import requests' >/dev/null 2>&1; then
+	echo "deps: installing python3-requests (README client test)"
+	apt_install python3 python3-requests
 fi
 
 if ! command -v script >/dev/null 2>&1; then
