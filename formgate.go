@@ -72,7 +72,7 @@ import (
 // are required; a zero field gets its default: BasePath "/report",
 // SessionTTL 12h, SessionIdle off, Realm "report", Limiter (per client
 // address) NewMemoryLimiter(10, time.Minute), UserLimiter (per user name)
-// NewMemoryLimiter(30, 2*time.Minute), ChallengeHeader
+// NewMemoryLimiter(30, 20*time.Second), ChallengeHeader
 // "WWW-Authenticate", Logger slog.Default(). Also PreviousSessionSecret
 // (rotation), PromptBrowsers and TrustAuthorizer; see handlers/gate for
 // each field.

@@ -174,6 +174,8 @@ func credentials(getenv func(string) string) (checker formgate.Checker, who stri
 	switch {
 	case len(set) > 1:
 		return nil, "", nil, []error{fmt.Errorf("%s are all set: set only one way of naming the users", strings.Join(set, " and "))}
+	case username != "" && (users != "" || file != ""):
+		return nil, "", nil, []error{errors.New("AUTH_USERNAME is set beside a user list (AUTH_USERS or AUTH_USERS_FILE), where it means nothing: unset it")}
 	case users != "":
 		u, err := htpasswd.Parse(strings.NewReader(users))
 		if err != nil {
@@ -194,6 +196,9 @@ func credentials(getenv func(string) string) (checker formgate.Checker, who stri
 		errs = append(errs, errors.New("AUTH_USERNAME contains ':': Basic credentials cannot carry a colon in the user name; choose another"))
 	}
 	switch {
+	case hash != "" && strings.ContainsAny(hash, ":\n\r"):
+		errs = append(errs, errors.New("AUTH_PASSWORD_HASH holds more than one hash (a ':' or a line break): give the hash of one password, or list users in AUTH_USERS"))
+		return nil, "", nil, errs
 	case hash != "":
 		u, err := htpasswd.Parse(strings.NewReader(username + ":" + hash))
 		if err != nil {

@@ -167,6 +167,8 @@ func TestLoadUsers(t *testing.T) {
 		{"bad line", map[string]string{"AUTH_USERS": "bob:" + bob + "\nanna:plain"}, "", "", "", 0, "AUTH_USERS: line 2 (user \"anna\")"},
 		{"bad file", map[string]string{"AUTH_USERS_FILE": "testdata/sha.htpasswd"}, "", "", "", 0, "AUTH_USERS_FILE: testdata/sha.htpasswd: line 1 (user \"anna\"): {SHA}"},
 		{"missing file", map[string]string{"AUTH_USERS_FILE": "testdata/nothing"}, "", "", "", 0, "AUTH_USERS_FILE: open testdata/nothing"},
+		{"a hash that is two", map[string]string{"AUTH_USERNAME": "bob", "AUTH_PASSWORD_HASH": bob + "\nmallory:" + bob}, "", "", "", 0, "AUTH_PASSWORD_HASH holds more than one hash"},
+		{"user name beside a list", map[string]string{"AUTH_USERNAME": "admin", "AUTH_USERS_FILE": "testdata/users.htpasswd"}, "", "", "", 0, "AUTH_USERNAME is set beside a user list"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.env["SESSION_SECRET"] = secret

@@ -44,6 +44,15 @@ func (c *cache) key(name, password, stamp string) [sha256.Size]byte {
 	return k
 }
 
+// pick is a number below n chosen by an HMAC of name: the same for a name
+// every time in this process, and no one outside can tell which.
+func (c *cache) pick(name string, n int) int {
+	m := hmac.New(sha256.New, c.secret[:])
+	m.Write([]byte("pick\x00"))
+	m.Write([]byte(name))
+	return int(binary.BigEndian.Uint64(m.Sum(nil)[:8]) % uint64(n))
+}
+
 func (c *cache) has(k [sha256.Size]byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

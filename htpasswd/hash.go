@@ -23,6 +23,17 @@ type verifier interface {
 // CPU share of a 256 MB Lambda function (a seventh of a vCPU).
 const DefaultBcryptCost = 10
 
+// Limits on what a stored hash may ask for: each check costs that much
+// CPU (bcrypt doubles per cost step; 14 is about 1 s on one core) or
+// memory (argon2id m, KiB), for every login, and for unknown user names
+// too.
+const (
+	MaxBcryptCost    = 14
+	MaxArgon2Memory  = 256 << 10 // KiB: 256 MiB
+	MaxArgon2Time    = 16
+	MaxArgon2Threads = 16
+)
+
 // Argon2Params are argon2id's parameters.
 type Argon2Params struct {
 	Memory  uint32 // KiB
@@ -58,8 +69,12 @@ func HashArgon2id(password string, p Argon2Params) string {
 func parseHash(h string) (verifier, error) {
 	switch {
 	case strings.HasPrefix(h, "$2a$"), strings.HasPrefix(h, "$2b$"), strings.HasPrefix(h, "$2y$"):
-		if _, err := bcrypt.Cost([]byte(h)); err != nil {
-			return nil, errors.New("the bcrypt hash is malformed")
+		cost, err := bcrypt.Cost([]byte(h))
+		switch {
+		case err != nil || len(h) != 60:
+			return nil, errors.New("the bcrypt hash is malformed (a bcrypt hash is 60 characters)")
+		case cost > MaxBcryptCost:
+			return nil, fmt.Errorf("the bcrypt cost %d is above %d: one check would take minutes", cost, MaxBcryptCost)
 		}
 		return bcryptHash(h), nil
 	case strings.HasPrefix(h, "$argon2id$"):
@@ -98,8 +113,13 @@ func parseArgon2id(h string) (verifier, error) {
 		return nil, bad
 	}
 	var a argon2idHash
+	seen := map[string]bool{}
 	for _, kv := range strings.Split(parts[3], ",") {
 		k, v, _ := strings.Cut(kv, "=")
+		if seen[k] {
+			return nil, bad
+		}
+		seen[k] = true
 		n, err := strconv.ParseUint(v, 10, 32)
 		if err != nil {
 			return nil, bad
@@ -126,10 +146,12 @@ func parseArgon2id(h string) (verifier, error) {
 		return nil, bad
 	case a.p.Time < 1 || a.p.Threads < 1 || a.p.Memory < 8*uint32(a.p.Threads):
 		return nil, bad
-	case a.p.Memory > 1<<20:
-		// Each check allocates m KiB; more than 1 GiB would not fit a
-		// Lambda function that has room for anything else.
-		return nil, errors.New("the argon2id hash asks for more than 1 GiB of memory (m)")
+	case len(seen) != 3:
+		return nil, bad
+	case a.p.Memory > MaxArgon2Memory || a.p.Time > MaxArgon2Time || a.p.Threads > MaxArgon2Threads:
+		// Each check holds m KiB for t passes: more would not leave a Lambda
+		// function room for anything else.
+		return nil, fmt.Errorf("the argon2id hash asks for too much: at most m=%d (256 MiB), t=%d, p=%d", MaxArgon2Memory, MaxArgon2Time, MaxArgon2Threads)
 	}
 	return a, nil
 }

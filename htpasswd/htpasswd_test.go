@@ -2,6 +2,7 @@ package htpasswd
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -76,7 +77,14 @@ func TestParseErrors(t *testing.T) {
 		{"argon2i", "anna:$argon2i$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", []string{"use argon2id"}},
 		{"bad bcrypt", "anna:$2a$10$short", []string{"bcrypt hash is malformed"}},
 		{"bad argon2id", "anna:$argon2id$v=19$m=x$a$b", []string{"argon2id hash is malformed"}},
-		{"huge argon2id", "anna:$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", []string{"more than 1 GiB"}},
+		{"huge argon2id", "anna:$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", []string{"asks for too much"}},
+		{"endless argon2id", "anna:$argon2id$v=19$m=1024,t=4294967295,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", []string{"asks for too much"}},
+		{"argon2id twice m", "anna:$argon2id$v=19$m=8,t=1,m=1048576$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5", []string{"malformed"}},
+		{"bcrypt cut short", "bob:$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10", []string{"60 characters"}},
+		{"bcrypt cost 31", "bob:$2a$31$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.", []string{"cost 31 is above 14"}},
+		{"hash first", "$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.:bob", []string{"line 1: this does not look like a user name"}},
+		{"space in name", "bob :$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.", []string{"spaces around it"}},
+		{"line too long", "bob:" + strings.Repeat("x", 70000), []string{"line 1: bufio.Scanner: token too long"}},
 		{"no colon", "anna", []string{"line 1: no ':'"}},
 		{"empty user", ":$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.", []string{"line 1: the user name is empty"}},
 		{"twice", "bob:$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.\nbob:$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.", []string{"line 2: user \"bob\" is already on line 1"}},
@@ -93,10 +101,12 @@ func TestParseErrors(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			// No hash (or password) is quoted back.
+			// No hash (or password) is quoted back, whichever side it is on.
 			for _, line := range strings.Split(tt.in, "\n") {
-				if _, h, ok := strings.Cut(line, ":"); ok && len(h) > 4 && strings.Contains(err.Error(), h) {
-					t.Errorf("error quotes the hash: %q", err)
+				for _, part := range strings.SplitN(line, ":", 2) {
+					if strings.Contains(part, "$") && strings.Contains(err.Error(), part) {
+						t.Errorf("error quotes a hash: %q", err)
+					}
 				}
 			}
 		})
@@ -152,4 +162,47 @@ func TestCache(t *testing.T) {
 			t.Fatalf("%d entries, max 3", len(c.entries))
 		}
 	})
+}
+
+// A file saved with a byte-order mark reads the same.
+func TestParseBOM(t *testing.T) {
+	u, err := Parse(strings.NewReader("\ufeffbob:$2a$04$fNMZUV6S4PfmZvxBgibtrO8/TYHJy8QMGy6c.BkoJbz912MaEx10.\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := u.Lookup(context.Background(), "bob"); !ok {
+		t.Fatal("bob lost to the byte-order mark")
+	}
+}
+
+// An unknown name is checked against one of the users' hashes, the same
+// one each time: across many names, every user's kind and cost comes up.
+func TestUnknownNamesSpread(t *testing.T) {
+	u := load(t)
+	seen := map[int]bool{}
+	for i := range 200 {
+		name := fmt.Sprintf("nobody-%d", i)
+		k := u.cache.pick(name, len(u.order))
+		if k != u.cache.pick(name, len(u.order)) {
+			t.Fatal("the pick for a name changes")
+		}
+		seen[k] = true
+	}
+	if len(seen) != len(u.order) {
+		t.Fatalf("unknown names fell on %d of %d users", len(seen), len(u.order))
+	}
+}
+
+// At most GOMAXPROCS hash checks run at once; one waiting for a slot ends
+// with its context.
+func TestCheckSlots(t *testing.T) {
+	u := load(t)
+	for range cap(u.slots) {
+		u.slots <- struct{}{} // every slot taken
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, ok, err := u.Check(ctx, "anna", "correct horse"); ok || err == nil {
+		t.Fatalf("check without a free slot: ok=%v err=%v", ok, err)
+	}
 }

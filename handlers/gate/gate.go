@@ -12,12 +12,14 @@
 package gate
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/schema"
@@ -44,6 +46,7 @@ type Gate struct {
 	decoder   *schema.Decoder
 	csrf      *http.CrossOriginProtection
 	ways      []way
+	noAddress sync.Once // the warning about requests without a client address
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -322,27 +325,42 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 }
 
 // login checks credentials from Basic or the form, within the limits of
-// failed logins per client address and per user name. Both budgets are
+// failed logins per user name and per client address. Both budgets are
 // spent before the check, in one step each, and given back when it
 // succeeds.
 func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) outcome {
 	ctx, addr, name := r.Context(), clientKey(r), userKey(user)
-	settle := func(l Limiter, key string, failed bool) {
-		if err := l.Settle(ctx, key, failed); err != nil {
-			g.o.Logger.Error("login limiter failed", "err", err)
-		}
-	}
-	if wait, err := g.o.Limiter.Spend(ctx, addr); err != nil || wait > 0 {
-		return g.refused(r, a, via, "address", wait, err)
-	}
+	// The user name's budget first: an attempt it refuses never makes or
+	// refreshes a key for the address.
 	if wait, err := g.o.UserLimiter.Spend(ctx, name); err != nil || wait > 0 {
-		settle(g.o.Limiter, addr, false) // this attempt was not made
 		return g.refused(r, a, via, "user name", wait, err)
 	}
-	u, ok, err := g.o.Checker.Check(ctx, user, pass)
-	// A check that could not be made is not the client's failure.
-	settle(g.o.Limiter, addr, err == nil && !ok)
-	settle(g.o.UserLimiter, name, err == nil && !ok)
+	var u User
+	var ok bool
+	var err error
+	checked := false
+	defer func() {
+		// Whatever happens (even a panic in the Checker), the attempts end.
+		// A check that could not be made is not the client's failure.
+		failed := checked && err == nil && !ok
+		g.settle(ctx, g.o.UserLimiter, name, failed)
+		if addr != "" {
+			g.settle(ctx, g.o.Limiter, addr, failed)
+		}
+	}()
+	if addr == "" {
+		// No client address (an ALB that does not append X-Forwarded-For):
+		// a key shared by every client would let one lock out all, so only
+		// the user name's budget applies.
+		g.noAddress.Do(func() {
+			g.o.Logger.Warn("requests come without a client address: only the per-user login limit applies")
+		})
+	} else if wait, err := g.o.Limiter.Spend(ctx, addr); err != nil || wait > 0 {
+		addr = "" // nothing spent to settle
+		return g.refused(r, a, via, "address", wait, err)
+	}
+	u, ok, err = g.o.Checker.Check(ctx, user, pass)
+	checked = true
 	if err != nil {
 		g.o.Logger.Error("credential check failed", "err", err)
 		a.unavailable()
@@ -362,6 +380,13 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 	}
 	a.id, a.user = Identity{User: u.Name, Via: via}, u
 	return in
+}
+
+// settle ends an attempt with the limiter, logging a failure of its own.
+func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
+	if err := l.Settle(ctx, key, failed); err != nil {
+		g.o.Logger.Error("login limiter failed", "err", err)
+	}
 }
 
 // refused answers a login the limiter did not let through: 429, or 503

@@ -34,11 +34,13 @@ type Limiter interface {
 // strong password.
 //
 // Memory is bounded: at most max keys (10,000 by default, about 1 MB).
-// When a new key finds the table full, the least recently used key that
-// is not blocked makes room; a blocked key is never forgotten, so no flood
-// of other keys can give it fresh attempts. If the keys looked at are all
-// blocked, the new key shares one overflow bucket with every other such
-// key until room is made.
+// Keys live on one of two lists: open (not blocked when last used, least
+// recently used last) and blocked (in the order they were blocked). When a
+// new key finds the table full, the least recently used open key makes
+// room, wherever it is; failing that, the longest-blocked key if it has
+// been unblocked since. A blocked key is never forgotten, so no flood of
+// other keys can give it fresh attempts; only when every key is blocked
+// (burst × max failures) do new keys share one overflow bucket.
 //
 // An attempt that finds the budget empty while others of the same key are
 // still being checked waits for them (a bcrypt check, tens of
@@ -54,15 +56,21 @@ type Memory struct {
 	max   int // keys remembered at most
 
 	mu       sync.Mutex
-	keys     map[string]*list.Element // of *entry
-	lru      *list.List               // front: most recently used
+	keys     map[string]*list.Element // of *entry, on open or blocked
+	open     *list.List               // front: most recently used
+	blocked  *list.List               // front: blocked longest
 	overflow bucket
-	settled  chan struct{} // closed (and replaced) when an attempt settles
+	// inOverflow counts, per key, attempts charged to the overflow bucket
+	// and not yet settled, so that they settle there even if the key has
+	// its own bucket by then.
+	inOverflow map[string]int
+	settled    chan struct{} // closed (and replaced) when an attempt settles
 }
 
 type entry struct {
 	key string
 	bucket
+	isBlocked bool // on the blocked list
 }
 
 type bucket struct {
@@ -74,10 +82,6 @@ type bucket struct {
 // maxPendingWait bounds how long Spend waits for attempts being checked.
 const maxPendingWait = 10 * time.Second
 
-// evictScan is how many of the least recently used keys are looked at
-// for one that is not blocked before the overflow bucket is used.
-const evictScan = 64
-
 var _ Limiter = (*Memory)(nil)
 
 // NewMemoryLimiter allows burst failed logins per key, then one per every.
@@ -86,8 +90,9 @@ func NewMemoryLimiter(burst int, every time.Duration) *Memory {
 }
 
 func newMemory(burst int, every time.Duration, max int) *Memory {
-	return &Memory{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{}, lru: list.New(),
-		overflow: bucket{tokens: float64(burst)}, settled: make(chan struct{})}
+	return &Memory{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{},
+		open: list.New(), blocked: list.New(), overflow: bucket{tokens: float64(burst)},
+		inOverflow: map[string]int{}, settled: make(chan struct{})}
 }
 
 // refill brings b up to date at now.
@@ -98,23 +103,13 @@ func (m *Memory) refill(b *bucket, now time.Time) {
 	b.last = now
 }
 
-// spend takes a token from b, or says how long until there is one.
-func (m *Memory) spend(b *bucket, now time.Time) time.Duration {
-	m.refill(b, now)
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) * float64(m.every))
-	}
-	b.tokens--
-	b.pending++
-	return 0
-}
-
 // Spend implements Limiter.
 func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
-	deadline := time.Now().Add(maxPendingWait)
+	timeout := time.NewTimer(maxPendingWait)
+	defer timeout.Stop()
 	for {
 		wait, pending, settled := m.try(key)
-		if wait == 0 || !pending || time.Now().After(deadline) {
+		if wait == 0 || !pending {
 			return wait, nil
 		}
 		// Empty while others are being checked: wait for one to settle.
@@ -122,7 +117,8 @@ func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
 		case <-settled:
 		case <-ctx.Done():
 			return wait, nil
-		case <-time.After(time.Until(deadline)):
+		case <-timeout.C:
+			return wait, nil
 		}
 	}
 }
@@ -133,43 +129,76 @@ func (m *Memory) try(key string) (wait time.Duration, pending bool, settled <-ch
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b := m.bucket(key, now)
-	if wait = m.spend(b, now); wait > 0 {
-		return wait, b.pending > 0, m.settled
+	e := m.entry(key, now)
+	b := &m.overflow
+	if e != nil {
+		b = &e.bucket
 	}
+	m.refill(b, now)
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) * float64(m.every)), b.pending > 0, m.settled
+	}
+	b.tokens--
+	b.pending++
+	if e == nil {
+		m.inOverflow[key]++
+	}
+	m.place(e)
 	return 0, false, nil
 }
 
-// bucket is key's bucket, made (and room made for it) if need be.
-func (m *Memory) bucket(key string, now time.Time) *bucket {
+// entry is key's entry, made (and room made for it) if need be; nil when
+// there is no room: the overflow bucket.
+func (m *Memory) entry(key string, now time.Time) *entry {
 	if el, ok := m.keys[key]; ok {
-		m.lru.MoveToFront(el)
-		return &el.Value.(*entry).bucket
+		return el.Value.(*entry)
 	}
 	if len(m.keys) >= m.max && !m.evict(now) {
-		return &m.overflow
+		return nil
 	}
 	e := &entry{key: key, bucket: bucket{tokens: m.burst, last: now}}
-	m.keys[key] = m.lru.PushFront(e)
-	return &e.bucket
+	m.keys[key] = m.open.PushFront(e)
+	return e
 }
 
-// evict forgets the least recently used key that is not blocked and has
-// no attempt being checked, looking at evictScan keys at most; false when
-// there was none.
+// place puts e, just used, where it belongs: the front of open, or the
+// back of blocked when it has no attempt left.
+func (m *Memory) place(e *entry) {
+	if e == nil {
+		return
+	}
+	el := m.keys[e.key]
+	switch nowBlocked := e.tokens < 1; {
+	case nowBlocked && !e.isBlocked:
+		m.open.Remove(el)
+		m.keys[e.key] = m.blocked.PushBack(e)
+	case !nowBlocked && e.isBlocked:
+		m.blocked.Remove(el)
+		m.keys[e.key] = m.open.PushFront(e)
+	case !nowBlocked:
+		m.open.MoveToFront(el)
+	}
+	e.isBlocked = e.tokens < 1
+}
+
+// evict forgets one key that may go: the least recently used open one
+// with no attempt being checked, else the longest-blocked one if it has
+// been unblocked since. False when there is none.
 func (m *Memory) evict(now time.Time) bool {
-	el := m.lru.Back()
-	for range evictScan {
-		if el == nil {
-			return false
-		}
-		e := el.Value.(*entry)
-		if m.refill(&e.bucket, now); e.tokens >= 1 && e.pending == 0 {
-			m.lru.Remove(el)
+	for el := m.open.Back(); el != nil; el = el.Prev() {
+		if e := el.Value.(*entry); e.pending == 0 {
+			m.open.Remove(el)
 			delete(m.keys, e.key)
 			return true
 		}
-		el = el.Prev()
+	}
+	if el := m.blocked.Front(); el != nil {
+		e := el.Value.(*entry)
+		if m.refill(&e.bucket, now); e.tokens >= 1 && e.pending == 0 {
+			m.blocked.Remove(el)
+			delete(m.keys, e.key)
+			return true
+		}
 	}
 	return false
 }
@@ -179,9 +208,17 @@ func (m *Memory) Settle(_ context.Context, key string, failed bool) error {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b := &m.overflow // the key was spent from the overflow bucket
-	if el, ok := m.keys[key]; ok {
-		b = &el.Value.(*entry).bucket
+	var e *entry
+	b := &m.overflow
+	if n := m.inOverflow[key]; n > 0 {
+		if n == 1 {
+			delete(m.inOverflow, key)
+		} else {
+			m.inOverflow[key] = n - 1
+		}
+	} else if el, ok := m.keys[key]; ok {
+		e = el.Value.(*entry)
+		b = &e.bucket
 	}
 	if b.pending > 0 {
 		b.pending--
@@ -189,6 +226,9 @@ func (m *Memory) Settle(_ context.Context, key string, failed bool) error {
 	if !failed {
 		m.refill(b, now)
 		b.tokens = min(m.burst, b.tokens+1)
+	}
+	if e != nil && e.isBlocked && e.tokens >= 1 {
+		m.place(e)
 	}
 	close(m.settled)
 	m.settled = make(chan struct{})

@@ -81,8 +81,8 @@ func TestMemoryLimiterFlood(t *testing.T) {
 		for i := range 20000 {
 			fail(m, fmt.Sprintf("client-%d", i)) // 20,000 one-off failures
 		}
-		if n := len(m.keys); n > 100 || m.lru.Len() != n {
-			t.Fatalf("limiter remembers %d keys (list %d), max 100", n, m.lru.Len())
+		if n := len(m.keys); n > 100 || m.open.Len()+m.blocked.Len() != n {
+			t.Fatalf("limiter remembers %d keys (list %d), max 100", n, m.open.Len()+m.blocked.Len())
 		}
 		if fail(m, "attacker") <= 0 {
 			t.Fatal("a flood of other keys gave the blocked key fresh attempts")
@@ -272,4 +272,87 @@ func (f checkerFunc) Check(_ context.Context, user, pass string) (User, bool, er
 
 func (f checkerFunc) Lookup(_ context.Context, name string) (User, bool, error) {
 	return User{Name: name}, true, nil
+}
+
+// Blocked keys anywhere in the table do not force new keys into the
+// overflow bucket while any open key can make room.
+func TestMemoryLimiterEvictsOpenKeysAnywhere(t *testing.T) {
+	ctx := context.Background()
+	m := newMemory(1, time.Hour, 100)
+	fail := func(key string) time.Duration {
+		wait, _ := m.Spend(ctx, key)
+		if wait == 0 {
+			m.Settle(ctx, key, true)
+		}
+		return wait
+	}
+	for i := range 90 {
+		fail(fmt.Sprintf("blocked-%d", i))
+	}
+	for i := range 10 {
+		m.Spend(ctx, fmt.Sprintf("open-%d", i))
+		m.Settle(ctx, fmt.Sprintf("open-%d", i), false) // a right login: still open
+	}
+	for i := range 50 { // every new key gets a bucket of its own
+		key := fmt.Sprintf("new-%d", i)
+		if wait, _ := m.Spend(ctx, key); wait != 0 || m.inOverflow[key] != 0 {
+			t.Fatalf("new key %d put in the overflow bucket with %d open keys about", i, m.open.Len())
+		}
+		m.Settle(ctx, key, false)
+	}
+	if m.blocked.Len() < 90 {
+		t.Fatalf("%d blocked keys left of 90", m.blocked.Len())
+	}
+}
+
+// An attempt charged to the overflow bucket settles there, even if its
+// key has a bucket of its own by then; a waiting Spend ends after
+// maxPendingWait, also under a fake clock.
+func TestMemoryLimiterOverflowSettles(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		m := newMemory(1, 200*time.Millisecond, 1)
+		m.Spend(ctx, "a")
+		m.Settle(ctx, "a", true) // a is blocked and fills the table
+		m.Spend(ctx, "b")        // charged to the overflow bucket
+		time.Sleep(250 * time.Millisecond)
+		m.Spend(ctx, "b") // a unblocked: b gets a bucket of its own
+		m.Settle(ctx, "b", true)
+		m.Settle(ctx, "b", true)
+		if m.overflow.pending != 0 {
+			t.Fatalf("overflow has %d attempts pending after both settled", m.overflow.pending)
+		}
+		// A Spend that waits for an attempt that never settles gives up.
+		w := newMemory(1, time.Hour, 10)
+		w.Spend(ctx, "c") // never settled
+		start := time.Now()
+		if wait, _ := w.Spend(ctx, "c"); wait <= 0 || time.Since(start) != maxPendingWait {
+			t.Fatalf("waited %v for %v", time.Since(start), wait)
+		}
+	})
+}
+
+// Without a client address the address limit is not one budget shared by
+// everyone: only the per-user limit applies, and the log says so once.
+func TestNoClientAddress(t *testing.T) {
+	f := newFixture(t)
+	try := func(user, pass string) int {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+		r.RemoteAddr = ""
+		r.SetBasicAuth(user, pass)
+		w := httptest.NewRecorder()
+		f.h.ServeHTTP(w, r)
+		return w.Code
+	}
+	for i := range 15 {
+		if c := try("mallory", "guess"); c != 401 {
+			t.Fatalf("guess %d: %d", i+1, c)
+		}
+	}
+	if c := try(testUser, testPass); c != 200 {
+		t.Fatalf("another user after 15 failures from nowhere: %d", c)
+	}
+	if n := strings.Count(f.logs.String(), "without a client address"); n != 1 {
+		t.Fatalf("%d warnings, want 1", n)
+	}
 }

@@ -44,10 +44,11 @@ type Options struct {
 	// per address, then one a minute.
 	Limiter Limiter
 	// UserLimiter holds back guessing at one user name from many
-	// addresses. Default NewMemoryLimiter(30, 2*time.Minute): 30 failures
-	// per user name, then one every two minutes. A valid session cookie is
-	// never held back; Basic and form logins of that user are, while the
-	// budget is empty.
+	// addresses. Default NewMemoryLimiter(30, 20*time.Second): 30 failures
+	// per user name, then one every 20 seconds — three times what one
+	// address may, so that it takes several addresses, not one, to keep a
+	// user's budget empty. A valid session cookie is never held back; Basic
+	// and form logins of that user are, while the budget is empty.
 	UserLimiter Limiter
 	// ChallengeHeader carries the Basic challenge. Default
 	// "WWW-Authenticate"; "X-WWW-Authenticate" for a CloudFront Lambda@Edge
@@ -115,7 +116,7 @@ func (o Options) withDefaults() Options {
 		o.Limiter = NewMemoryLimiter(10, time.Minute)
 	}
 	if o.UserLimiter == nil {
-		o.UserLimiter = NewMemoryLimiter(30, 2*time.Minute)
+		o.UserLimiter = NewMemoryLimiter(30, 20*time.Second)
 	}
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"

@@ -135,7 +135,7 @@ func plainLoopback(r *http.Request) bool {
 }
 
 // clientKey is the key of the request's client for the failed-login
-// limit: the front door's view of the client's address (API Gateway's
+// limit ("" when the front door gave no address): the front door's view of the client's address (API Gateway's
 // sourceIp, ALB's X-Forwarded-For entry, the TCP peer locally), IPv4 as it
 // is and IPv6 by its /64, since one host is commonly given a whole /64
 // and could otherwise start afresh from each of its addresses.
@@ -143,6 +143,9 @@ func clientKey(r *http.Request) string {
 	host := r.RemoteAddr
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
+	}
+	if host == "" {
+		return "" // no address to key on
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
