@@ -32,8 +32,9 @@ bench:
 ## build: the Lambda artifacts (provided.al2023, arm64) in $(DIST):
 ## report.zip (bootstrap and, with REPORT=path/to.csv, that CSV; set the
 ## stage parameter reportCsv to its base name; with USERS=path/to/htpasswd,
-## that file, for AUTH_USERS_FILE), authorizer.zip (the native-prompt
-## variant's authorizer) and library.zip (examples/library)
+## that file, checked first, for AUTH_USERS_FILE), authorizer.zip (the
+## native-prompt variant's authorizer, with the users file too) and
+## library.zip (examples/library)
 REPORT ?=
 USERS ?=
 DIST ?= dist
@@ -41,9 +42,10 @@ LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.no
 build:
 	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
+	$(if $(USERS),$(GO) run ./cmd/hash-password -check $(USERS))
 	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
-	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap
+	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/library/bootstrap ./examples/library
 	$(GO) run ./cmd/mkzip -o $(DIST)/library.zip $(DIST)/library/bootstrap
 

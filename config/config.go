@@ -11,6 +11,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -173,7 +174,7 @@ func credentials(getenv func(string) string) (checker formgate.Checker, who stri
 	}
 	switch {
 	case len(set) > 1:
-		return nil, "", nil, []error{fmt.Errorf("%s are all set: set only one way of naming the users", strings.Join(set, " and "))}
+		return nil, "", nil, []error{fmt.Errorf("%s are set: set only one way of naming the users (a hash is safer than AUTH_PASSWORD)", strings.Join(set, " and "))}
 	case username != "" && (users != "" || file != ""):
 		return nil, "", nil, []error{errors.New("AUTH_USERNAME is set beside a user list (AUTH_USERS or AUTH_USERS_FILE), where it means nothing: unset it")}
 	case users != "":
@@ -184,6 +185,9 @@ func credentials(getenv func(string) string) (checker formgate.Checker, who stri
 		return u, fmt.Sprintf("%d from AUTH_USERS", u.Len()), nil, nil
 	case file != "":
 		u, err := htpasswd.ParseFile(inTaskRoot(getenv, file))
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, "", nil, []error{fmt.Errorf("AUTH_USERS_FILE: %w; on Lambda, bundle it with `make build USERS=path/to/%s` (the zip holds it under its base name); locally a relative path is from the working directory", err, filepath.Base(file))}
+		}
 		if err != nil {
 			return nil, "", nil, []error{fmt.Errorf("AUTH_USERS_FILE: %w", err)}
 		}
@@ -200,16 +204,15 @@ func credentials(getenv func(string) string) (checker formgate.Checker, who stri
 		errs = append(errs, errors.New("AUTH_PASSWORD_HASH holds more than one hash (a ':' or a line break): give the hash of one password, or list users in AUTH_USERS"))
 		return nil, "", nil, errs
 	case hash != "":
-		u, err := htpasswd.Parse(strings.NewReader(username + ":" + hash))
-		if err != nil {
-			msg := err.Error()
-			if _, rest, ok := strings.Cut(msg, "): "); ok {
-				msg = rest // the line number of a one-line file says nothing
-			}
-			errs = append(errs, fmt.Errorf("AUTH_PASSWORD_HASH: %s", msg))
+		if err := htpasswd.CheckHash(hash); err != nil {
+			errs = append(errs, fmt.Errorf("AUTH_PASSWORD_HASH: %w; make one with `go run ./cmd/hash-password` (no user name) and keep it in single quotes (on Lambda: the secret's password_hash)", err))
 		}
 		if len(errs) > 0 {
 			return nil, "", nil, errs
+		}
+		u, err := htpasswd.Parse(strings.NewReader(username + ":" + hash))
+		if err != nil {
+			return nil, "", nil, []error{fmt.Errorf("AUTH_PASSWORD_HASH: %w", err)}
 		}
 		return u, username, nil, nil
 	case password == "":

@@ -64,9 +64,19 @@ func HashArgon2id(password string, p Argon2Params) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
+// CheckHash reports what is wrong with a stored hash, nil when it is a
+// bcrypt or argon2id hash formgate takes. The error never quotes it.
+func CheckHash(h string) error {
+	_, err := parseHash(h)
+	return err
+}
+
 // parseHash reads a stored hash. Its errors say what the format is and
 // why it is refused, never the hash itself.
 func parseHash(h string) (verifier, error) {
+	if strings.HasPrefix(h, "$") && strings.ContainsAny(h, " \t") {
+		return nil, errors.New("the hash has a space in it: one user:hash per line (in YAML, a | block keeps the line breaks)")
+	}
 	switch {
 	case strings.HasPrefix(h, "$2a$"), strings.HasPrefix(h, "$2b$"), strings.HasPrefix(h, "$2y$"):
 		cost, err := bcrypt.Cost([]byte(h))
@@ -90,7 +100,7 @@ func parseHash(h string) (verifier, error) {
 	case h == "":
 		return nil, errors.New("the hash is empty")
 	}
-	return nil, errors.New("this is not a bcrypt or argon2id hash (a plain-text password, or crypt?) and is refused")
+	return nil, errors.New("this is not a bcrypt or argon2id hash (a plain-text password? or a hash whose $ signs a shell expanded: quote it with single quotes) and is refused")
 }
 
 type bcryptHash []byte

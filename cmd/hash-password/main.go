@@ -1,7 +1,8 @@
 // Command hash-password makes the password hash formgate reads, so that no
 // password needs to sit in the function's configuration.
 //
-//	go run ./cmd/hash-password [-argon2id] [-cost 10] [user]
+//	go run ./cmd/hash-password [-argon2id | -cost 10] [user]
+//	go run ./cmd/hash-password -check users.htpasswd
 //
 // On a terminal it asks for the password twice without echo; piped, it
 // reads one line from standard input (printf '%s' "$PW" | …). With a user
@@ -28,12 +29,29 @@ import (
 
 func main() {
 	argon := flag.Bool("argon2id", false, "make an argon2id hash instead of bcrypt")
-	cost := flag.Int("cost", htpasswd.DefaultBcryptCost, "bcrypt cost (each step doubles the work)")
+	cost := flag.Int("cost", 0, fmt.Sprintf("bcrypt cost (each step doubles the work; default %d)", htpasswd.DefaultBcryptCost))
+	check := flag.String("check", "", "check an htpasswd file (for AUTH_USERS_FILE) instead of making a hash")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: hash-password [-argon2id] [-cost N] [user]")
+		fmt.Fprintln(os.Stderr, "usage: hash-password [-argon2id | -cost N] [user]\n       hash-password -check users.htpasswd")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *check != "" {
+		u, err := htpasswd.ParseFile(*check)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hash-password:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d users, all usable\n", *check, u.Len())
+		return
+	}
+	if *argon && *cost != 0 {
+		fmt.Fprintln(os.Stderr, "hash-password: -cost is bcrypt's; argon2id has its own parameters")
+		os.Exit(2)
+	}
+	if *cost == 0 {
+		*cost = htpasswd.DefaultBcryptCost
+	}
 	if err := run(os.Stdin, os.Stdout, os.Stderr, *argon, *cost, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "hash-password:", err)
 		os.Exit(1)
@@ -42,7 +60,7 @@ func main() {
 
 func run(stdin *os.File, stdout, stderr io.Writer, argon bool, cost int, args []string) error {
 	if len(args) > 1 {
-		return errors.New("give at most one user name")
+		return errors.New("give at most one user name, after the flags (hash-password -argon2id anna)")
 	}
 	user := ""
 	if len(args) == 1 {
@@ -51,8 +69,8 @@ func run(stdin *os.File, stdout, stderr io.Writer, argon bool, cost int, args []
 			return errors.New("the user name must be non-empty and without ':' (Basic credentials cannot carry one)")
 		}
 	}
-	if !argon && (cost < bcrypt.MinCost || cost > bcrypt.MaxCost) {
-		return fmt.Errorf("-cost %d: use %d to %d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	if !argon && (cost < bcrypt.MinCost || cost > htpasswd.MaxBcryptCost) {
+		return fmt.Errorf("-cost %d: use %d to %d", cost, bcrypt.MinCost, htpasswd.MaxBcryptCost)
 	}
 	password, err := readPassword(stdin, stderr)
 	if err != nil {
@@ -63,6 +81,9 @@ func run(stdin *os.File, stdout, stderr io.Writer, argon bool, cost int, args []
 		p := htpasswd.DefaultArgon2
 		hash, kind = htpasswd.HashArgon2id(password, p), fmt.Sprintf("argon2id, %d MiB, %d passes, %d thread", p.Memory/1024, p.Time, p.Threads)
 	} else {
+		if len(password) > 72 {
+			return errors.New("bcrypt reads at most 72 bytes of a password: use -argon2id for a longer one")
+		}
 		if hash, err = htpasswd.HashBcrypt(password, cost); err != nil {
 			return err
 		}

@@ -83,7 +83,10 @@ func TestRefuses(t *testing.T) {
 		{[]string{"a:b"}, "pw\n", "without ':'"},
 		{[]string{"-cost", "99"}, "pw\n", "-cost 99"},
 		{nil, "", "no password"},
-		{[]string{"a", "b"}, "pw\n", "at most one user"},
+		{[]string{"a", "b"}, "pw\n", "at most one user name, after the flags"},
+		{[]string{"-argon2id", "-cost", "12"}, "pw\n", "-cost is bcrypt's"},
+		{nil, strings.Repeat("x", 73) + "\n", "use -argon2id for a longer one"},
+		{[]string{"-check", "../../config/testdata/sha.htpasswd"}, "", "line 1"},
 	} {
 		cmd := exec.Command(bin, tt.args...)
 		cmd.Stdin = strings.NewReader(tt.stdin)
@@ -170,4 +173,11 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestCheckFile(t *testing.T) {
+	out, err := exec.Command(bin, "-check", "../../htpasswd/testdata/users.htpasswd").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3 users, all usable") {
+		t.Fatalf("%v %s", err, out)
+	}
 }

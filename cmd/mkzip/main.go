@@ -34,12 +34,22 @@ func main() {
 	}
 }
 
+// write makes the zip beside out and renames it into place when it is
+// whole, so a failed build never leaves a broken zip where a good one was.
 func write(out string, files []string) (err error) {
-	f, err := os.Create(out)
+	f, err := os.CreateTemp(filepath.Dir(out), ".mkzip-*")
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, f.Close()) }()
+	defer func() {
+		err = errors.Join(err, f.Close())
+		if err == nil {
+			err = os.Rename(f.Name(), out)
+		}
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}()
 	zw := zip.NewWriter(f)
 	for i, path := range files {
 		name, mode := filepath.Base(path), os.FileMode(0o644)

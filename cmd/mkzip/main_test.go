@@ -55,3 +55,24 @@ func TestWrite(t *testing.T) {
 		t.Error("missing input: want an error")
 	}
 }
+
+// A build that fails leaves the zip that was there, and no temporary file.
+func TestWriteFailsWhole(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bootstrap")
+	os.WriteFile(bin, []byte("\x7fELF..."), 0o600)
+	out := filepath.Join(dir, "report.zip")
+	if err := write(out, []string{bin}); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := os.ReadFile(out)
+	if err := write(out, []string{bin, filepath.Join(dir, "missing.htpasswd")}); err == nil {
+		t.Fatal("a missing file was zipped")
+	}
+	if now, _ := os.ReadFile(out); !bytes.Equal(now, good) {
+		t.Error("the good zip was overwritten by a failed build")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".mkzip-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

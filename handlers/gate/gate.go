@@ -315,7 +315,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 		return answered
 	}
 	a.cookie = g.cookie(r, value, int(g.o.SessionTTL/time.Second))
-	g.o.Logger.Info("login", "via", ViaForm, "remote", r.RemoteAddr)
+	g.o.Logger.Info("login", "via", ViaForm, "user", a.user.Name, "remote", r.RemoteAddr)
 	if wantsHTML(r) {
 		// Post/redirect/get: a reload does not resend the password.
 		a.redirect(sameURL(r))
@@ -333,7 +333,7 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 	// The user name's budget first: an attempt it refuses never makes or
 	// refreshes a key for the address.
 	if wait, err := g.o.UserLimiter.Spend(ctx, name); err != nil || wait > 0 {
-		return g.refused(r, a, via, "user name", wait, err)
+		return g.refused(r, a, via, "user name "+g.knownName(ctx, user), wait, err)
 	}
 	var u User
 	var ok bool
@@ -367,8 +367,7 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 		return answered
 	}
 	if !ok {
-		// No user name in the log: people type passwords into that field.
-		g.o.Logger.Info("login failed", "via", via, "remote", r.RemoteAddr)
+		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(ctx, user), "remote", r.RemoteAddr)
 		if via == ViaForm && wantsHTML(r) {
 			// Generic message: it does not say which field was wrong.
 			a.loginForm(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
@@ -379,7 +378,20 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 		return answered
 	}
 	a.id, a.user = Identity{User: u.Name, Via: via}, u
+	if via == ViaBasic {
+		g.o.Logger.Debug("login", "via", via, "user", u.Name, "remote", r.RemoteAddr) // scripts: every request
+	}
 	return in
+}
+
+// knownName is the typed user name for the log when it is a user's, and
+// "(unknown)" when not: people type passwords into that field, and those
+// must not reach the log.
+func (g *Gate) knownName(ctx context.Context, name string) string {
+	if _, ok, err := g.o.Checker.Lookup(ctx, name); ok && err == nil {
+		return name
+	}
+	return "(unknown)"
 }
 
 // settle ends an attempt with the limiter, logging a failure of its own.

@@ -403,14 +403,21 @@ func TestGateLogsNoSecrets(t *testing.T) {
 		{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}},
 		{header: map[string]string{"Cookie": "formgate=" + good[:len(good)-3]}},
 		{header: map[string]string{"Authorization": "Basic bad-secret-value"}},
+		// A password typed into the user name field.
+		{method: "POST", body: form("password-in-the-user-field", "x"), header: map[string]string{"Accept": htmlAcc}},
 	} {
 		f.do(t, rq)
+	}
+	// A known user's name is logged: an operator needs it to tell whose
+	// account is being guessed at.
+	if !strings.Contains(f.logs.String(), "msg=\"login failed\" via=form user=anna") || !strings.Contains(f.logs.String(), "user=(unknown)") {
+		t.Errorf("failed logins without the known user's name:\n%s", f.logs)
 	}
 	logs := f.logs.String()
 	if !strings.Contains(logs, "login failed") || !strings.Contains(logs, "session cookie rejected") {
 		t.Fatalf("expected failure log lines, got:\n%s", logs)
 	}
-	for _, secret := range []string{"wrong-form-secret", testPass, "correct", auth, strings.TrimPrefix(auth, "Basic "), "bad-secret-value", good[:20]} {
+	for _, secret := range []string{"wrong-form-secret", testPass, "correct", auth, strings.TrimPrefix(auth, "Basic "), "bad-secret-value", good[:20], "password-in-the-user-field"} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("log contains secret %q:\n%s", secret, logs)
 		}
