@@ -123,6 +123,21 @@ func NewMemoryLimiter(burst int, every time.Duration) *MemoryLimiter {
 	return gate.NewMemoryLimiter(burst, every)
 }
 
+// Revocations remembers sessions ended before their time, so that logout
+// ends every copy of a cookie (Options.Revocations). MemoryRevocations
+// keeps them in one process; package dynamostore shares them.
+type Revocations = gate.Revocations
+
+// MemoryRevocations keeps revocations in this process.
+type MemoryRevocations = gate.MemoryRevocations
+
+// NewMemoryRevocations returns an empty MemoryRevocations.
+func NewMemoryRevocations() *MemoryRevocations { return gate.NewMemoryRevocations() }
+
+// LogoutEverywhereURL is where a "log out everywhere" button should POST,
+// relative to r; "" unless r has a session and Options.Revocations is set.
+func LogoutEverywhereURL(r *http.Request) string { return gate.LogoutEverywhereURL(r) }
+
 // Identity is who the gate let through (User) and how (Via);
 // HasSession() reports whether a logout can end it.
 type Identity = gate.Identity

@@ -158,7 +158,7 @@ func TestFixtures(t *testing.T) {
 					}
 				case "cookie":
 					expect(t, r, 200, 0, `<main id="report">`)
-					if !strings.Contains(r.Body, `<form method="post" action="report/_formgate/logout"><button type="submit">Log out</button>`) {
+					if !strings.Contains(r.Body, `<form method="post" action="report/_formgate/logout"><button type="submit" id="logout">Log out</button>`) {
 						t.Error("session users need a logout button")
 					}
 				}

@@ -39,6 +39,9 @@ type ReportView struct {
 	// LogoutURL is where the logout button posts, relative to the page;
 	// "" shows no button (Basic auth has no session to end).
 	LogoutURL string
+	// LogoutEverywhereURL, when set, adds a button that ends every session
+	// of the user.
+	LogoutEverywhereURL string
 }
 
 // Pages renders the HTML pages. Build it once with NewPages.

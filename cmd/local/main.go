@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/internal/reportapp"
@@ -79,6 +80,10 @@ func run(addr, gateway, stage string, remap bool) error {
 	}
 	if generated == "" {
 		notes = append(notes, cfg.Warnings...)
+	}
+	if cfg.Options.Revocations == nil {
+		// One process: logout can end every copy of a cookie here.
+		cfg.Options.Revocations = formgate.NewMemoryRevocations()
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	h, err := reportapp.New(cfg, log)

@@ -118,7 +118,7 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 // context, and without the credentials that proved it, so no password or
 // session cookie reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes}))
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes, everywhere: g.o.Revocations != nil}))
 	auth, cookie := authorization(r), r.Header["Cookie"]
 	if auth == "" && len(cookie) == 0 && id.Via != ViaForm {
 		return f

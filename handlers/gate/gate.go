@@ -47,6 +47,8 @@ type Gate struct {
 	csrf      *http.CrossOriginProtection
 	ways      []way
 	noAddress sync.Once // the warning about requests without a client address
+	// Failures of the stores the gate asks, logged once per outage.
+	limits, checks, revocations *incident
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -77,6 +79,9 @@ func New(o Options) (*Gate, error) {
 		// another site cannot log a visitor in or out behind their back.
 		csrf: http.NewCrossOriginProtection(),
 	}
+	g.limits = &incident{log: o.Logger, what: "the login limiter"}
+	g.checks = &incident{log: o.Logger, what: "the credential check"}
+	g.revocations = &incident{log: o.Logger, what: "the session revocation store"}
 	var page strings.Builder
 	if err := pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
 		return nil, fmt.Errorf("render login page: %w", err)
@@ -242,23 +247,38 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 		case subtle.ConstantTimeCompare([]byte(u.Stamp), []byte(s.Stamp)) != 1:
 			why = "the user's password changed"
 			continue
-		case now.Sub(time.Unix(s.Issued, 0)) > g.o.SessionTTL:
+		case now.Sub(time.Unix(0, s.Issued)) > g.o.SessionTTL:
 			why = "expired"
 			continue
-		case g.o.SessionIdle > 0 && now.Sub(time.Unix(s.Seen, 0)) > g.o.SessionIdle:
+		case g.o.SessionIdle > 0 && now.Sub(time.Unix(0, s.Seen)) > g.o.SessionIdle:
 			why = "idle too long"
 			continue
+		}
+		if g.o.Revocations != nil {
+			gone, err := g.o.Revocations.Revoked(r.Context(), s.User, s.ID, time.Unix(0, s.Issued))
+			if err != nil {
+				// Whether this cookie was ended cannot be known: refused,
+				// never let in on a guess; Basic still works.
+				g.revocations.failed(err)
+				a.unavailable()
+				return answered
+			}
+			g.revocations.ok()
+			if gone {
+				why = "logged out"
+				continue
+			}
 		}
 		if loginPost(r) {
 			// The gate's own login form, sent again (another tab, the
 			// back button): a login, never passed on with its password.
 			return none
 		}
-		if g.o.SessionIdle > 0 && now.Sub(time.Unix(s.Seen, 0)) >= time.Minute {
+		if g.o.SessionIdle > 0 && now.Sub(time.Unix(0, s.Seen)) >= time.Minute {
 			// Renewed at most once a minute: the idle clock restarts.
-			s.Seen = now.Unix()
+			s.Seen = now.UnixNano()
 			if value, err := g.codec.Encode(s); err == nil {
-				left := time.Unix(s.Issued, 0).Add(g.o.SessionTTL).Sub(now)
+				left := time.Unix(0, s.Issued).Add(g.o.SessionTTL).Sub(now)
 				a.cookie = g.cookie(r, value, int(left/time.Second))
 			}
 		}
@@ -359,13 +379,15 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 		addr = "" // nothing spent to settle
 		return g.refused(r, a, via, "address", wait, err)
 	}
+	g.limits.ok()
 	u, ok, err = g.o.Checker.Check(ctx, user, pass)
 	checked = true
 	if err != nil {
-		g.o.Logger.Error("credential check failed", "err", err)
+		g.checks.failed(err)
 		a.unavailable()
 		return answered
 	}
+	g.checks.ok()
 	if !ok {
 		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(ctx, user), "remote", r.RemoteAddr)
 		if via == ViaForm && wantsHTML(r) {
@@ -397,7 +419,7 @@ func (g *Gate) knownName(ctx context.Context, name string) string {
 // settle ends an attempt with the limiter, logging a failure of its own.
 func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 	if err := l.Settle(ctx, key, failed); err != nil {
-		g.o.Logger.Error("login limiter failed", "err", err)
+		g.limits.failed(err)
 	}
 }
 
@@ -405,7 +427,7 @@ func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 // when the limiter itself failed.
 func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait time.Duration, err error) outcome {
 	if err != nil {
-		g.o.Logger.Error("login limiter failed", "err", err)
+		g.limits.failed(err)
 		a.unavailable()
 		return answered
 	}
@@ -414,21 +436,52 @@ func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait tim
 	return answered
 }
 
-// ownRoute answers the gate's own routes: today only logout.
+// ownRoute answers the gate's own routes: logout, and with Revocations
+// "log out everywhere". Both are POSTs: a GET could be triggered by any
+// link or image on another page.
 func (g *Gate) ownRoute(r *http.Request) answer {
 	var a answer
-	if r.URL.Path != g.routes+"logout" {
+	everywhere := r.URL.Path == g.routes+"logout-everywhere" && g.o.Revocations != nil
+	if r.URL.Path != g.routes+"logout" && !everywhere {
 		a.status, a.text = http.StatusNotFound, "404 page not found"
 		return a
 	}
 	if r.Method != http.MethodPost {
-		// A GET could be triggered by any link or image on another page.
 		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "log out with a POST", http.MethodPost
 		return a
+	}
+	if s, ok := g.session(r); ok && g.o.Revocations != nil {
+		until := time.Unix(0, s.Issued).Add(g.o.SessionTTL)
+		var err error
+		if everywhere {
+			now := time.Now()
+			err = g.o.Revocations.RevokeAll(r.Context(), s.User, now, now.Add(g.o.SessionTTL))
+		} else {
+			err = g.o.Revocations.Revoke(r.Context(), s.User, s.ID, until)
+		}
+		if err != nil {
+			g.revocations.failed(err)
+			a.unavailable()
+			a.text = "503 Service Unavailable: the logout could not be recorded, so the session was not ended; try again shortly"
+			return a
+		}
+		g.revocations.ok()
+		g.o.Logger.Info("logout", "user", s.User, "everywhere", everywhere, "remote", r.RemoteAddr)
 	}
 	a.cookie = g.cookie(r, "", -1)
 	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	return a
+}
+
+// session is the first session cookie of r that decodes, for logout (no
+// other checks: ending a session that is no longer valid does no harm).
+func (g *Gate) session(r *http.Request) (session.Session, bool) {
+	for _, c := range r.CookiesNamed(session.CookieName) {
+		if s, err := g.codec.Decode(c.Value); err == nil {
+			return s, true
+		}
+	}
+	return session.Session{}, false
 }
 
 // BasePath is the path the gate protects (Options.BasePath after

@@ -38,8 +38,8 @@ type fixture struct {
 var app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	id, _ := IdentityFrom(r.Context())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q authorization=%q cookie=%q",
-		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), r.Header.Get("Authorization"), r.Header.Get("Cookie"))
+	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q everywhere=%v authorization=%q cookie=%q",
+		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), LogoutEverywhereURL(r) != "", r.Header.Get("Authorization"), r.Header.Get("Cookie"))
 	if id.HasSession() {
 		io.WriteString(w, " Log out")
 	}

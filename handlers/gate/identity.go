@@ -35,8 +35,9 @@ func (id Identity) HasSession() bool { return id.Via == ViaSession || id.Via == 
 // passed is what the gate puts in the context of a request it lets
 // through.
 type passed struct {
-	id     Identity
-	routes string // the gate's own routes (BasePath/_formgate/), for LogoutURL
+	id         Identity
+	routes     string // the gate's own routes (BasePath/_formgate/), for LogoutURL
+	everywhere bool   // the gate offers "log out everywhere"
 }
 
 type passedKey struct{}
@@ -62,4 +63,15 @@ func LogoutURL(r *http.Request) string {
 		return ""
 	}
 	return relativeRef(r.URL.Path, p.routes+"logout")
+}
+
+// LogoutEverywhereURL is the URL, relative to r, of the gate's "log out
+// everywhere" route, which ends every session of r's user in every
+// instance; "" when r has no session or the gate keeps no revocations.
+func LogoutEverywhereURL(r *http.Request) string {
+	p, ok := r.Context().Value(passedKey{}).(passed)
+	if !ok || !p.id.HasSession() || !p.everywhere {
+		return ""
+	}
+	return relativeRef(r.URL.Path, p.routes+"logout-everywhere")
 }

@@ -50,6 +50,12 @@ type Options struct {
 	// user's budget empty. A valid session cookie is never held back; Basic
 	// and form logins of that user are, while the budget is empty.
 	UserLimiter Limiter
+	// Revocations, when set, makes logout end the session for every copy of
+	// its cookie, and offers "log out everywhere" (RoutePrefix +
+	// "logout-everywhere"). Nil: logout clears the cookie in that browser.
+	// MemoryRevocations for one process; package dynamostore to share
+	// them among Lambda containers.
+	Revocations Revocations
 	// ChallengeHeader carries the Basic challenge. Default
 	// "WWW-Authenticate"; "X-WWW-Authenticate" for a CloudFront Lambda@Edge
 	// function to rename (API Gateway would remap the real one).

@@ -35,7 +35,7 @@ type Report struct {
 	csv      []byte
 
 	mu   sync.Mutex
-	html map[string][]byte // LogoutURL → rendered page; a handful at most
+	html map[string][]byte // logout URLs → rendered page; a handful at most
 }
 
 // maxPages bounds the rendered pages kept: one without a logout button,
@@ -61,28 +61,29 @@ func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, err
 	rp := &Report{title: title, filename: filename, table: t, pages: pages, log: log, json: js, csv: cs, html: map[string][]byte{}}
 	// The page without a logout button, rendered now so that a template
 	// error stops the program at start.
-	if _, err := rp.page(""); err != nil {
+	if _, err := rp.page("", ""); err != nil {
 		return nil, err
 	}
 	return rp, nil
 }
 
 // page returns the HTML page with a logout button posting to logoutURL
-// (none for "").
-func (rp *Report) page(logoutURL string) ([]byte, error) {
+// (none for "") and one for everywhere.
+func (rp *Report) page(logoutURL, everywhereURL string) ([]byte, error) {
+	key := logoutURL + "\x00" + everywhereURL
 	rp.mu.Lock()
-	p, ok := rp.html[logoutURL]
+	p, ok := rp.html[key]
 	rp.mu.Unlock()
 	if ok {
 		return p, nil
 	}
 	var b bytes.Buffer
-	if err := rp.pages.Report(&b, web.ReportView{Title: rp.title, Header: rp.table.Header, Rows: rp.table.Rows, LogoutURL: logoutURL}); err != nil {
+	if err := rp.pages.Report(&b, web.ReportView{Title: rp.title, Header: rp.table.Header, Rows: rp.table.Rows, LogoutURL: logoutURL, LogoutEverywhereURL: everywhereURL}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
 	rp.mu.Lock()
 	if len(rp.html) < maxPages {
-		rp.html[logoutURL] = b.Bytes()
+		rp.html[key] = b.Bytes()
 	}
 	rp.mu.Unlock()
 	return b.Bytes(), nil
@@ -169,7 +170,7 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Write(rp.csv)
 	default:
-		page, err := rp.page(formgate.LogoutURL(r))
+		page, err := rp.page(formgate.LogoutURL(r), formgate.LogoutEverywhereURL(r))
 		if err != nil {
 			rp.log.Error("render report", "err", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)

@@ -27,11 +27,12 @@ type Session struct {
 	// ID is random, one per login: what a revocation names (logout across
 	// containers).
 	ID string `json:"i"`
-	// Issued is when the login happened (Unix seconds): the absolute
+	// Issued is when the login happened (Unix nanoseconds: a login right
+	// after "log out everywhere" must count as after it): the absolute
 	// lifetime counts from it, however often the cookie is renewed.
 	Issued int64 `json:"t"`
-	// Seen is when the cookie was last renewed (Unix seconds), for the
-	// idle timeout.
+	// Seen is when the cookie was last renewed (Unix nanoseconds), for
+	// the idle timeout.
 	Seen int64 `json:"s"`
 	// Stamp is the user's credential stamp at login (see the gate's
 	// User.Stamp): a new password, another name or a removed user no
@@ -43,7 +44,7 @@ type Session struct {
 func New(user, stamp string, now time.Time) Session {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
-	return Session{User: user, ID: base64.RawURLEncoding.EncodeToString(b), Issued: now.Unix(), Seen: now.Unix(), Stamp: stamp}
+	return Session{User: user, ID: base64.RawURLEncoding.EncodeToString(b), Issued: now.UnixNano(), Seen: now.UnixNano(), Stamp: stamp}
 }
 
 // Codec encodes and decodes session cookie values.

@@ -147,7 +147,7 @@ func BenchmarkDecode(b *testing.B) {
 // new random IVs; the session in them is the same.)
 func FuzzDecode(f *testing.F) {
 	c := mustCodec(f, secretA, secretB, time.Hour)
-	made := Session{User: "anna", ID: "fixed-id", Issued: time.Now().Unix(), Seen: time.Now().Unix(), Stamp: "stamp"}
+	made := Session{User: "anna", ID: "fixed-id", Issued: time.Now().UnixNano(), Seen: time.Now().UnixNano(), Stamp: "stamp"}
 	good, err := c.Encode(made)
 	if err != nil {
 		f.Fatal(err)
