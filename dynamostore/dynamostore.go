@@ -1,0 +1,244 @@
+// Package dynamostore keeps formgate's shared state in one DynamoDB table,
+// so that every Lambda container sees the same: the failed-login counters
+// (a formgate.Limiter) and the sessions ended before their time (a
+// formgate.Revocations). It is optional and lives apart from the core, so
+// that the AWS SDK is in a program only when it uses this package.
+//
+// The table has a string partition key "pk" and a TTL attribute "ttl"
+// (Unix seconds); every item expires by itself. Items:
+//
+//	limit#NAME#KEY#WINDOW  n: attempts spent in that window
+//	user#USER              before: sessions issued earlier are ended (Unix ns)
+//	sid#ID                 the session is ended
+//
+// Cost, on demand: a cookie request reads two items in one BatchGetItem
+// (strongly consistent: 2 read units); a login attempt writes one item, a
+// successful one two; a logout one.
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	formgate "github.com/formgate/formgate"
+)
+
+// DB is the part of the DynamoDB client the store uses.
+type DB interface {
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+}
+
+// Store is one table.
+type Store struct {
+	db    DB
+	table string
+}
+
+var _ formgate.Revocations = (*Store)(nil)
+
+// New returns the store for table, through db.
+func New(db DB, table string) *Store { return &Store{db: db, table: table} }
+
+// Open connects to table with the default AWS configuration (the
+// function's role on Lambda; AWS_ENDPOINT_URL_DYNAMODB for a local
+// DynamoDB such as dynalite). It makes no request: the first is the first
+// login or cookie.
+func Open(ctx context.Context, table string) (*Store, *dynamodb.Client, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dynamostore: AWS configuration: %w", err)
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	return New(db, table), db, nil
+}
+
+// CreateTable makes the table with its key and TTL, on demand, and waits
+// until it is active; for development (cmd/local) and tests. A deployed
+// function never creates tables: its stack does.
+func CreateTable(ctx context.Context, db *dynamodb.Client, table string) error {
+	_, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(table),
+		AttributeDefinitions: []types.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: types.ScalarAttributeTypeS}},
+		KeySchema:            []types.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: types.KeyTypeHash}},
+		BillingMode:          types.BillingModePayPerRequest,
+	})
+	if _, exists := errors.AsType[*types.ResourceInUseException](err); err != nil && !exists {
+		return err
+	}
+	waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
+	})
+	if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, time.Minute); err != nil {
+		return err
+	}
+	_, err = db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{
+		TableName:               aws.String(table),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{AttributeName: aws.String("ttl"), Enabled: aws.Bool(true)},
+	})
+	if err != nil && !isTTLAlreadyOn(err) {
+		return err
+	}
+	return nil
+}
+
+// isTTLAlreadyOn: UpdateTimeToLive on a table that has it says so in a
+// ValidationException, which has no type of its own. A local DynamoDB
+// without TTL (dynalite) says UnknownOperationException: the store does
+// not need TTL to be right (it checks ttl when it reads), only to stay
+// small.
+func isTTLAlreadyOn(err error) bool {
+	return strings.Contains(err.Error(), "already enabled") || strings.Contains(err.Error(), "UnknownOperationException")
+}
+
+func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+func num(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+
+// Limiter is a formgate.Limiter on the table: a fixed window per key, in
+// which at most burst attempts are spent. Spend is one conditional
+// UpdateItem — "add one if fewer than burst" — which DynamoDB applies
+// atomically, so attempts in any number of containers at once never spend
+// more than burst; Settle of a successful login gives its attempt back
+// with a second. A window is one item, gone by itself a window later.
+type Limiter struct {
+	s      *Store
+	name   string
+	burst  int
+	window time.Duration
+}
+
+var _ formgate.Limiter = (*Limiter)(nil)
+
+// Limiter returns the limiter called name (its keys' prefix): burst
+// attempts per key in each window.
+func (s *Store) Limiter(name string, burst int, window time.Duration) *Limiter {
+	return &Limiter{s: s, name: name, burst: burst, window: window}
+}
+
+func (l *Limiter) item(key string, now time.Time) (pk string, start time.Time) {
+	start = now.Truncate(l.window)
+	return "limit#" + l.name + "#" + key + "#" + strconv.FormatInt(start.Unix(), 10), start
+}
+
+// Spend implements formgate.Limiter.
+func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) {
+	now := time.Now()
+	pk, start := l.item(key, now)
+	_, err := l.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(l.s.table),
+		Key:                       map[string]types.AttributeValue{"pk": str(pk)},
+		UpdateExpression:          aws.String("ADD n :one SET #ttl = :ttl"),
+		ConditionExpression:       aws.String("attribute_not_exists(n) OR n < :burst"),
+		ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":burst": num(int64(l.burst)), ":ttl": num(start.Add(2 * l.window).Unix())},
+	})
+	if _, full := errors.AsType[*types.ConditionalCheckFailedException](err); full {
+		return start.Add(l.window).Sub(now), nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("dynamostore: spend %s: %w", l.name, err)
+	}
+	return 0, nil
+}
+
+// Settle implements formgate.Limiter: a failure keeps its attempt (no
+// request); a success gives it back, in the current window (at a window's
+// turn that may be the next one's: one attempt more, once).
+func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
+	if failed {
+		return nil
+	}
+	pk, _ := l.item(key, time.Now())
+	_, err := l.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(l.s.table),
+		Key:                       map[string]types.AttributeValue{"pk": str(pk)},
+		UpdateExpression:          aws.String("ADD n :minus"),
+		ConditionExpression:       aws.String("n > :zero"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":zero": num(0)},
+	})
+	if _, gone := errors.AsType[*types.ConditionalCheckFailedException](err); gone {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dynamostore: settle %s: %w", l.name, err)
+	}
+	return nil
+}
+
+// Revoked implements formgate.Revocations: one BatchGetItem of the user's
+// item and the session's, strongly consistent, so a logout in one
+// container is seen by the next request in any other.
+func (s *Store) Revoked(ctx context.Context, user, id string, issued time.Time) (bool, error) {
+	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
+		RequestItems: map[string]types.KeysAndAttributes{s.table: {
+			Keys:           []map[string]types.AttributeValue{{"pk": str("user#" + user)}, {"pk": str("sid#" + id)}},
+			ConsistentRead: aws.Bool(true),
+		}},
+	})
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: read revocations: %w", err)
+	}
+	if len(out.UnprocessedKeys) > 0 {
+		return false, errors.New("dynamostore: read revocations: throttled")
+	}
+	now := time.Now().Unix()
+	for _, item := range out.Responses[s.table] {
+		if expired(item, now) {
+			continue // TTL deletes within days, not at once
+		}
+		pk := item["pk"].(*types.AttributeValueMemberS).Value
+		if pk == "sid#"+id {
+			return true, nil
+		}
+		if b, ok := item["before"].(*types.AttributeValueMemberN); ok {
+			before, _ := strconv.ParseInt(b.Value, 10, 64)
+			if issued.UnixNano() < before {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+func expired(item map[string]types.AttributeValue, now int64) bool {
+	t, ok := item["ttl"].(*types.AttributeValueMemberN)
+	if !ok {
+		return false
+	}
+	v, _ := strconv.ParseInt(t.Value, 10, 64)
+	return v < now
+}
+
+// Revoke implements formgate.Revocations.
+func (s *Store) Revoke(ctx context.Context, user, id string, until time.Time) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item:      map[string]types.AttributeValue{"pk": str("sid#" + id), "ttl": num(until.Unix() + 1)},
+	})
+	if err != nil {
+		return fmt.Errorf("dynamostore: revoke: %w", err)
+	}
+	return nil
+}
+
+// RevokeAll implements formgate.Revocations.
+func (s *Store) RevokeAll(ctx context.Context, user string, now, until time.Time) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item:      map[string]types.AttributeValue{"pk": str("user#" + user), "before": num(now.UnixNano()), "ttl": num(until.Unix() + 1)},
+	})
+	if err != nil {
+		return fmt.Errorf("dynamostore: revoke all: %w", err)
+	}
+	return nil
+}

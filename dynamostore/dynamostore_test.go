@@ -1,0 +1,153 @@
+package dynamostore
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/formgate/formgate/internal/dynalitetest"
+)
+
+// client is a DynamoDB client of its own for the dynalite at url, as each
+// Lambda container has one.
+func client(url string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(url),
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+}
+
+// twoContainers is one table in a real DynamoDB API (dynalite), seen
+// through two clients.
+func twoContainers(t *testing.T) (a, b *Store, db *dynalitetest.Server) {
+	t.Helper()
+	db = dynalitetest.Start(t)
+	ca := client(db.URL)
+	if err := CreateTable(context.Background(), ca, "formgate"); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateTable(context.Background(), ca, "formgate"); err != nil {
+		t.Fatalf("creating the table again: %v", err)
+	}
+	return New(ca, "formgate"), New(client(db.URL), "formgate"), db
+}
+
+// 10 failures spread over two containers: the 11th attempt is refused on
+// either; a burst from both at once spends exactly the budget.
+func TestLimiterShared(t *testing.T) {
+	a, b, _ := twoContainers(t)
+	ctx := context.Background()
+	la, lb := a.Limiter("addr", 10, 10*time.Minute), b.Limiter("addr", 10, 10*time.Minute)
+	for i := range 10 {
+		l := []*Limiter{la, lb}[i%2]
+		if wait, err := l.Spend(ctx, "198.51.100.7"); wait != 0 || err != nil {
+			t.Fatalf("failure %d: wait %v err %v", i+1, wait, err)
+		}
+		l.Settle(ctx, "198.51.100.7", true)
+	}
+	for _, l := range []*Limiter{la, lb} {
+		if wait, err := l.Spend(ctx, "198.51.100.7"); wait <= 0 || err != nil || wait > 10*time.Minute {
+			t.Fatalf("11th attempt: wait %v err %v", wait, err)
+		}
+	}
+	// A right login gives its attempt back.
+	if wait, _ := la.Spend(ctx, "203.0.113.1"); wait != 0 {
+		t.Fatal("fresh key refused")
+	}
+	la.Settle(ctx, "203.0.113.1", false)
+
+	// 40 at once from two containers against a budget of 10.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	spent := 0
+	for i := range 40 {
+		l := []*Limiter{la, lb}[i%2]
+		wg.Go(func() {
+			wait, err := l.Spend(ctx, "burst")
+			if err != nil {
+				t.Error(err)
+			}
+			if wait == 0 {
+				mu.Lock()
+				spent++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if spent != 10 {
+		t.Fatalf("40 attempts at once spent %d of a budget of 10", spent)
+	}
+}
+
+func TestLimiterGivesBack(t *testing.T) {
+	a, _, _ := twoContainers(t)
+	ctx := context.Background()
+	l := a.Limiter("user", 2, time.Hour)
+	for i := range 20 {
+		if wait, err := l.Spend(ctx, "anna"); wait != 0 || err != nil {
+			t.Fatalf("right login %d refused: %v %v", i+1, wait, err)
+		}
+		if err := l.Settle(ctx, "anna", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A logout in one container ends the session in the other; log out
+// everywhere ends the user's older sessions, not newer ones.
+func TestRevocationsShared(t *testing.T) {
+	a, b, _ := twoContainers(t)
+	ctx := context.Background()
+	issued := time.Now().Add(-time.Minute)
+	if gone, err := b.Revoked(ctx, "anna", "s1", issued); gone || err != nil {
+		t.Fatalf("fresh session: %v %v", gone, err)
+	}
+	if err := a.Revoke(ctx, "anna", "s1", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := b.Revoked(ctx, "anna", "s1", issued); !gone || err != nil {
+		t.Fatalf("revoked in a, seen in b: %v %v", gone, err)
+	}
+	if gone, _ := b.Revoked(ctx, "anna", "s2", issued); gone {
+		t.Fatal("another session ended too")
+	}
+	now := time.Now()
+	if err := b.RevokeAll(ctx, "anna", now, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if gone, _ := a.Revoked(ctx, "anna", "s2", issued); !gone {
+		t.Fatal("an older session survived log out everywhere")
+	}
+	if gone, _ := a.Revoked(ctx, "anna", "s3", time.Now()); gone {
+		t.Fatal("a session made after log out everywhere is ended")
+	}
+	if gone, _ := a.Revoked(ctx, "bob", "s4", issued); gone {
+		t.Fatal("another user's session ended")
+	}
+}
+
+// With the store down, every call fails (the gate then refuses, never
+// guesses), and works again when it is back.
+func TestStoreDown(t *testing.T) {
+	a, _, db := twoContainers(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db.Stop()
+	if _, err := a.Revoked(ctx, "anna", "s1", time.Now()); err == nil {
+		t.Fatal("Revoked with the store down: no error")
+	}
+	if _, err := a.Limiter("addr", 10, time.Minute).Spend(ctx, "k"); err == nil {
+		t.Fatal("Spend with the store down: no error")
+	}
+	db.Restart()
+	if _, err := a.Revoked(ctx, "anna", "s1", time.Now()); err != nil {
+		t.Fatalf("after the restart: %v", err)
+	}
+}
