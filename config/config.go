@@ -9,6 +9,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,7 +20,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/htpasswd"
 	"github.com/formgate/formgate/web"
 )
@@ -43,7 +47,25 @@ type Config struct {
 	ReportCSV string
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
+	// Table is FORMGATE_TABLE, the DynamoDB table of shared state; nil
+	// when unset. Its Limiters and Revocations are in Options already.
+	Table *dynamostore.Store
+	// TableClient is the DynamoDB client of Table (for cmd/local, which
+	// creates the table when it is missing).
+	TableClient *dynamodb.Client
+	// TableName is FORMGATE_TABLE.
+	TableName string
 }
+
+// Budgets of the shared limits (FORMGATE_TABLE): fixed windows, so they
+// are counted in one conditional write; over ten minutes they come close
+// to the in-process defaults (10 then one a minute; 30 then three a
+// minute), with the burst spread over the window.
+const (
+	TableAddressBudget = 10
+	TableUserBudget    = 30
+	TableWindow        = 10 * time.Minute
+)
 
 // Browser login modes (BROWSER_LOGIN).
 const (
@@ -80,6 +102,17 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.ReportCSV != "" {
 		c.ReportCSV = inTaskRoot(getenv, c.ReportCSV)
+	}
+	if table := getenv("FORMGATE_TABLE"); table != "" {
+		store, db, err := dynamostore.Open(context.Background(), table)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("FORMGATE_TABLE=%q: %w", table, err))
+		} else {
+			c.Table, c.TableClient, c.TableName = store, db, table
+			c.Options.Limiter = store.Limiter("addr", TableAddressBudget, TableWindow)
+			c.Options.UserLimiter = store.Limiter("user", TableUserBudget, TableWindow)
+			c.Options.Revocations = store
+		}
 	}
 	if v := getenv("SESSION_IDLE"); v != "" {
 		d, err := time.ParseDuration(v)

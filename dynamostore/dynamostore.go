@@ -20,8 +20,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,6 +45,15 @@ type DB interface {
 type Store struct {
 	db    DB
 	table string
+	// Logger gets the start and end of an outage; slog.Default() if nil.
+	Logger *slog.Logger
+}
+
+func (s *Store) log() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
 }
 
 var _ formgate.Revocations = (*Store)(nil)
@@ -110,11 +121,20 @@ func num(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Va
 // atomically, so attempts in any number of containers at once never spend
 // more than burst; Settle of a successful login gives its attempt back
 // with a second. A window is one item, gone by itself a window later.
+//
+// While the table cannot be reached, the limiter falls back to a limit in
+// this container (formgate.MemoryLimiter, the same budget), so that Basic
+// logins go on; the outage is logged once, its end once.
 type Limiter struct {
 	s      *Store
 	name   string
 	burst  int
 	window time.Duration
+
+	local *formgate.MemoryLimiter
+	mu    sync.Mutex
+	inMem map[string]int // attempts spent from local and not yet settled
+	down  time.Time      // zero: the table answers
 }
 
 var _ formgate.Limiter = (*Limiter)(nil)
@@ -122,7 +142,8 @@ var _ formgate.Limiter = (*Limiter)(nil)
 // Limiter returns the limiter called name (its keys' prefix): burst
 // attempts per key in each window.
 func (s *Store) Limiter(name string, burst int, window time.Duration) *Limiter {
-	return &Limiter{s: s, name: name, burst: burst, window: window}
+	return &Limiter{s: s, name: name, burst: burst, window: window,
+		local: formgate.NewMemoryLimiter(burst, window/time.Duration(max(burst, 1))), inMem: map[string]int{}}
 }
 
 func (l *Limiter) item(key string, now time.Time) (pk string, start time.Time) {
@@ -143,18 +164,53 @@ func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) 
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":burst": num(int64(l.burst)), ":ttl": num(start.Add(2 * l.window).Unix())},
 	})
 	if _, full := errors.AsType[*types.ConditionalCheckFailedException](err); full {
+		l.health(nil)
 		return start.Add(l.window).Sub(now), nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("dynamostore: spend %s: %w", l.name, err)
+		l.health(err)
+		wait, _ := l.local.Spend(ctx, key)
+		if wait == 0 {
+			l.mu.Lock()
+			l.inMem[key]++
+			l.mu.Unlock()
+		}
+		return wait, nil
 	}
+	l.health(nil)
 	return 0, nil
+}
+
+// health logs the start and the end of an outage of the table, once each.
+func (l *Limiter) health(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case err != nil && l.down.IsZero():
+		l.down = time.Now()
+		l.s.log().Error("dynamostore: the table cannot be reached; login limits are per container until it can", "limiter", l.name, "err", err)
+	case err == nil && !l.down.IsZero():
+		l.s.log().Warn("dynamostore: the table answers again; login limits are shared again", "limiter", l.name, "down_s", time.Since(l.down).Round(time.Second).Seconds())
+		l.down = time.Time{}
+	}
 }
 
 // Settle implements formgate.Limiter: a failure keeps its attempt (no
 // request); a success gives it back, in the current window (at a window's
 // turn that may be the next one's: one attempt more, once).
 func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
+	l.mu.Lock()
+	local := l.inMem[key] > 0
+	if local {
+		l.inMem[key]--
+		if l.inMem[key] == 0 {
+			delete(l.inMem, key)
+		}
+	}
+	l.mu.Unlock()
+	if local {
+		return l.local.Settle(ctx, key, failed)
+	}
 	if failed {
 		return nil
 	}
@@ -170,7 +226,10 @@ func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("dynamostore: settle %s: %w", l.name, err)
+		// The attempt stays spent in the window: one attempt fewer for
+		// this key, at worst.
+		l.health(err)
+		return nil
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
+	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
@@ -81,11 +82,24 @@ func run(addr, gateway, stage string, remap bool) error {
 	if generated == "" {
 		notes = append(notes, cfg.Warnings...)
 	}
+	if cfg.Table != nil {
+		// Development only: the Lambda function never creates tables.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := dynamostore.CreateTable(ctx, cfg.TableClient, cfg.TableName)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.TableName, err)
+		}
+		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits and logouts shared through table %q", cfg.TableName))
+	}
 	if cfg.Options.Revocations == nil {
 		// One process: logout can end every copy of a cookie here.
 		cfg.Options.Revocations = formgate.NewMemoryRevocations()
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.Table != nil {
+		cfg.Table.Logger = log
+	}
 	h, err := reportapp.New(cfg, log)
 	if err != nil {
 		return err

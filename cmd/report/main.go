@@ -31,6 +31,9 @@ func main() {
 		os.Exit(1)
 	}
 	level.Set(cfg.LogLevel)
+	if cfg.Table != nil {
+		cfg.Table.Logger = log
+	}
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
