@@ -113,7 +113,9 @@ func isTTLAlreadyOn(err error) bool {
 }
 
 func str(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-func num(v int64) types.AttributeValue  { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+func num(v int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+}
 
 // Limiter is a formgate.Limiter on the table: a fixed window per key, in
 // which at most burst attempts are spent. Spend is one conditional
