@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +152,46 @@ func TestLibraryExample(t *testing.T) {
 	}
 	if !strings.Contains(raw, "/library.zip") {
 		t.Error("the example is not deployed from dist/library.zip")
+	}
+}
+
+// The shared-table variant makes its table (on demand, TTL on "ttl", key
+// "pk") and lets the function do only formgate's three item actions, only
+// on that table.
+func TestSharedTable(t *testing.T) {
+	tmpl, raw := pkg(t, "examples/shared-table", testParams...)
+	checkFunction(t, tmpl, raw)
+	tab, err := tmpl.GetDynamoDBTableWithName("FormgateTable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.BillingMode == nil || *tab.BillingMode != "PAY_PER_REQUEST" || tab.TimeToLiveSpecification == nil ||
+		!tab.TimeToLiveSpecification.Enabled || tab.TimeToLiveSpecification.AttributeName == nil || *tab.TimeToLiveSpecification.AttributeName != "ttl" ||
+		len(tab.KeySchema) != 1 || tab.KeySchema[0].AttributeName != "pk" || tab.KeySchema[0].KeyType != "HASH" {
+		t.Errorf("table: %s", mustJSON(t, tab))
+	}
+	// goformation drops intrinsic functions from typed fields: read the
+	// environment and the role from the raw template.
+	var doc struct {
+		Resources map[string]struct {
+			Properties json.RawMessage
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	compact := func(b json.RawMessage) string {
+		var out bytes.Buffer
+		json.Compact(&out, b)
+		return out.String()
+	}
+	fn := compact(doc.Resources["ReportLambdaFunction"].Properties)
+	if !strings.Contains(fn, `"FORMGATE_TABLE":{"Ref":"FormgateTable"}`) {
+		t.Errorf("FORMGATE_TABLE does not name the table: %s", fn)
+	}
+	role := compact(doc.Resources["IamRoleLambdaExecution"].Properties)
+	if strings.Count(role, "dynamodb:") != 3 || !strings.Contains(role, `"dynamodb:UpdateItem","dynamodb:PutItem","dynamodb:BatchGetItem"`) ||
+		!strings.Contains(role, `"Resource":{"Fn::GetAtt":["FormgateTable","Arn"]}`) {
+		t.Errorf("the role's DynamoDB rights: %s", role)
 	}
 }
