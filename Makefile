@@ -33,17 +33,21 @@ bench:
 ## report.zip (bootstrap and, with REPORT=path/to.csv, that CSV; set the
 ## stage parameter reportCsv to its base name; with USERS=path/to/htpasswd,
 ## that file, checked first, for AUTH_USERS_FILE), authorizer.zip (the
-## native-prompt variant's authorizer, with the users file too) and
-## library.zip (examples/library)
+## native-prompt variant's authorizer, with the users file too),
+## report-shared.zip (report.zip with the DynamoDB store, -tags dynamodb,
+## for examples/shared-table) and library.zip (examples/library)
 REPORT ?=
 USERS ?=
 DIST ?= dist
-LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w"
+LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -tags lambda.norpc
 build:
 	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
 	$(if $(USERS),$(GO) run ./cmd/hash-password -check $(USERS))
 	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
+	mkdir -p $(DIST)/report-shared
+	$(LAMBDA_BUILD),dynamodb -o $(DIST)/report-shared/bootstrap ./cmd/report
+	$(GO) run ./cmd/mkzip -o $(DIST)/report-shared.zip $(DIST)/report-shared/bootstrap $(REPORT) $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
 	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/library/bootstrap ./examples/library

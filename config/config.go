@@ -20,10 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/htpasswd"
 	"github.com/formgate/formgate/web"
 )
@@ -48,13 +45,19 @@ type Config struct {
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
 	// Table is FORMGATE_TABLE, the DynamoDB table of shared state; nil
-	// when unset. Its Limiters and Revocations are in Options already.
-	Table *dynamostore.Store
-	// TableClient is the DynamoDB client of Table (for cmd/local, which
-	// creates the table when it is missing).
-	TableClient *dynamodb.Client
-	// TableName is FORMGATE_TABLE.
-	TableName string
+	// when unset. Its limiters and revocations are in Options already.
+	Table *Table
+}
+
+// Table is the shared table as a program sees it, without the AWS SDK's
+// types: a binary built without the dynamodb tag has no SDK in it at all
+// (no package of it to initialise at every cold start).
+type Table struct {
+	Name string
+	// SetLogger gives the store the program's logger, for its outages.
+	SetLogger func(*slog.Logger)
+	// Create makes the table if it is missing (development: cmd/local).
+	Create func(context.Context) error
 }
 
 // Budgets of the shared limits (FORMGATE_TABLE): fixed windows, so they
@@ -104,14 +107,8 @@ func Load(getenv func(string) string) (Config, error) {
 		c.ReportCSV = inTaskRoot(getenv, c.ReportCSV)
 	}
 	if table := getenv("FORMGATE_TABLE"); table != "" {
-		store, db, err := dynamostore.Open(context.Background(), table)
-		if err != nil {
+		if err := openTable(getenv, table, &c); err != nil {
 			errs = append(errs, fmt.Errorf("FORMGATE_TABLE=%q: %w", table, err))
-		} else {
-			c.Table, c.TableClient, c.TableName = store, db, table
-			c.Options.Limiter = store.Limiter("addr", TableAddressBudget, TableWindow)
-			c.Options.UserLimiter = store.Limiter("user", TableUserBudget, TableWindow)
-			c.Options.Revocations = store
 		}
 	}
 	if v := getenv("SESSION_IDLE"); v != "" {

@@ -190,6 +190,9 @@ func TestSharedTable(t *testing.T) {
 		t.Errorf("FORMGATE_TABLE does not name the table: %s", fn)
 	}
 	role := compact(doc.Resources["IamRoleLambdaExecution"].Properties)
+	if !strings.Contains(raw, "/report-shared.zip") {
+		t.Error("the shared-table variant must deploy the build with the DynamoDB store (report-shared.zip)")
+	}
 	if strings.Count(role, "dynamodb:") != 3 || !strings.Contains(role, `"dynamodb:UpdateItem","dynamodb:PutItem","dynamodb:BatchGetItem"`) ||
 		!strings.Contains(role, `"Resource":{"Fn::GetAtt":["FormgateTable","Arn"]}`) {
 		t.Errorf("the role's DynamoDB rights: %s", role)

@@ -30,7 +30,6 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
@@ -85,12 +84,12 @@ func run(addr, gateway, stage string, remap bool) error {
 	if cfg.Table != nil {
 		// Development only: the Lambda function never creates tables.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		err := dynamostore.CreateTable(ctx, cfg.TableClient, cfg.TableName)
+		err := cfg.Table.Create(ctx)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.TableName, err)
+			return fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.Table.Name, err)
 		}
-		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits and logouts shared through table %q", cfg.TableName))
+		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits and logouts shared through table %q", cfg.Table.Name))
 	}
 	if cfg.Options.Revocations == nil {
 		// One process: logout can end every copy of a cookie here.
@@ -98,7 +97,7 @@ func run(addr, gateway, stage string, remap bool) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	if cfg.Table != nil {
-		cfg.Table.Logger = log
+		cfg.Table.SetLogger(log)
 	}
 	h, err := reportapp.New(cfg, log)
 	if err != nil {

@@ -32,7 +32,7 @@ func main() {
 	}
 	level.Set(cfg.LogLevel)
 	if cfg.Table != nil {
-		cfg.Table.Logger = log
+		cfg.Table.SetLogger(log)
 	}
 	for _, w := range cfg.Warnings {
 		log.Warn(w)

@@ -91,27 +91,30 @@ func (rt *runtimeAPI) invoke(t *testing.T, event []byte) map[string]any {
 
 // bootstrap is this command built as the Lambda runtime would run it
 // (for the host's architecture, so the tests can start it), once per test
-// binary by TestMain.
-var bootstrap string
+// binary by TestMain; bootstrapShared the same with the DynamoDB store
+// (-tags dynamodb), as make build makes report-shared.zip.
+var bootstrap, bootstrapShared string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "formgate-bootstrap")
 	if err != nil {
 		panic(err)
 	}
-	bootstrap = filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bootstrap, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
+	bootstrap, bootstrapShared = filepath.Join(dir, "bootstrap"), filepath.Join(dir, "bootstrap-shared")
+	for bin, tags := range map[string]string{bootstrap: "lambda.norpc", bootstrapShared: "lambda.norpc,dynamodb"} {
+		cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-o", bin, ".")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			os.Stderr.Write(out)
+			panic(err)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "lambdaproxy", "testdata", name+".json"))
 	if err != nil {
@@ -237,5 +240,30 @@ func TestBootstrapFailsWithoutSecret(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "SESSION_SECRET is not set") || strings.Contains(string(out), "pw-do-not-log") {
 		t.Fatalf("init failure output: %s", out)
+	}
+}
+
+// The default build has no AWS SDK in it: nothing of it to load or
+// initialise at a cold start of a function that uses no table.
+func TestDefaultBuildHasNoSDK(t *testing.T) {
+	for tags, want := range map[string]bool{"lambda.norpc": false, "lambda.norpc,dynamodb": true} {
+		out, err := exec.Command("go", "list", "-deps", "-tags", tags, ".").CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v\n%s", err, out)
+		}
+		if got := strings.Contains(string(out), "github.com/aws/aws-sdk-go-v2/service/dynamodb"); got != want {
+			t.Errorf("-tags %s: the DynamoDB SDK linked = %v, want %v", tags, got, want)
+		}
+	}
+}
+
+// A default build told to use a table refuses to start, saying how to
+// get one that can.
+func TestDefaultBuildRefusesTable(t *testing.T) {
+	cmd := exec.Command(bootstrap)
+	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9", "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw", "SESSION_SECRET=" + secret, "FORMGATE_TABLE=t"}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "build it with -tags dynamodb") {
+		t.Fatalf("%v\n%s", err, out)
 	}
 }

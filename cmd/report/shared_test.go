@@ -33,7 +33,7 @@ func startContainer(t *testing.T, env []string) *container {
 	srv := httptest.NewServer(rt)
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bootstrap)
+	cmd := exec.CommandContext(ctx, bootstrapShared)
 	c := &container{rt: rt, cmd: cmd, stderr: &bytes.Buffer{}}
 	cmd.Stderr = c.stderr
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/formgate/formgate/dynamostore"
+	"github.com/formgate/formgate/internal/dynalitetest"
+)
+
+// The cost of formgate on Lambda against the smallest aws-lambda-go
+// function, built the same way, in the same run: time from process start
+// to the first request for an event (init), time per warm request, and
+// the stripped arm64 binary. Run with make bench.
+
+var helloOnce = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(os.TempDir(), "formgate-bench-hello")
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./testdata/hello")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &buildErr{err, out}
+	}
+	return bin, nil
+})
+
+type buildErr struct {
+	err error
+	out []byte
+}
+
+func (e *buildErr) Error() string { return e.err.Error() + "\n" + string(e.out) }
+
+// initFake answers the first /next by closing ready, then holds it.
+type initFake struct{ ready chan struct{} }
+
+func (f *initFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/invocation/next") {
+		select {
+		case <-f.ready:
+		default:
+			close(f.ready)
+		}
+		<-r.Context().Done()
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// benchInit starts bin b.N times and measures until it asks for an event.
+func benchInit(b *testing.B, bin string, env ...string) {
+	var total time.Duration
+	for b.Loop() {
+		f := &initFake{ready: make(chan struct{})}
+		srv := httptest.NewServer(f)
+		cmd := exec.Command(bin)
+		cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://")}, env...)
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-f.ready:
+			total += time.Since(start)
+		case <-time.After(20 * time.Second):
+			b.Fatal("no request for an event")
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		srv.CloseClientConnections()
+		srv.Close()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/init")
+}
+
+var reportEnv = []string{"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret}
+
+func BenchmarkInitHelloWorld(b *testing.B) {
+	bin, err := helloOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchInit(b, bin)
+}
+
+func BenchmarkInitReport(b *testing.B) { benchInit(b, bootstrap, reportEnv...) }
+
+func BenchmarkInitReportTable(b *testing.B) {
+	benchInit(b, bootstrapShared, append(reportEnv, "FORMGATE_TABLE=formgate", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:9",
+		"AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x")...)
+}
+
+// benchWarm sends event to a running bin b.N times.
+func benchWarm(b *testing.B, bin string, event []byte, env ...string) {
+	rt := newRuntimeAPI()
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "LOG_LEVEL=error"}, env...)
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cancel(); cmd.Wait() }()
+	for b.Loop() {
+		rt.events <- event
+		if res := <-rt.results; res.isErr || !bytes.Contains(res.body, []byte(`"statusCode":200`)) {
+			b.Fatalf("answer: %.200s", res.body)
+		}
+	}
+}
+
+func cookieEvent(b *testing.B, bin string, env []string) []byte {
+	// A session cookie from a form login through a bootstrap with env.
+	rt := newRuntimeAPI()
+	srv := httptest.NewServer(rt)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://")}, env...)
+	cmd.Start()
+	defer func() { cancel(); cmd.Wait() }()
+	rt.events <- fixture(b, "rest-v1-post-form")
+	res := <-rt.results
+	c := bytes.SplitN(bytes.SplitN(res.body, []byte("formgate="), 2)[1], []byte(";"), 2)[0]
+	return bytes.ReplaceAll(fixture(b, "rest-v1-cookie"), []byte("FORMGATE_COOKIE"), c)
+}
+
+func BenchmarkWarmHelloWorld(b *testing.B) {
+	bin, err := helloOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchWarm(b, bin, fixture(b, "rest-v1-cookie"))
+}
+
+func BenchmarkWarmCookieGET(b *testing.B) {
+	benchWarm(b, bootstrap, cookieEvent(b, bootstrap, reportEnv), reportEnv...)
+}
+
+// BenchmarkWarmCookieGETTable: the same with the revocation read from a
+// local DynamoDB (dynalite, on this machine: no network in the figure).
+func BenchmarkWarmCookieGETTable(b *testing.B) {
+	db := dynalitetest.Start(b)
+	client := dynamodb.New(dynamodb.Options{BaseEndpoint: aws.String(db.URL), Region: "eu-west-1",
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	if err := dynamostore.CreateTable(context.Background(), client, "formgate"); err != nil {
+		b.Fatal(err)
+	}
+	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
+	benchWarm(b, bootstrapShared, cookieEvent(b, bootstrapShared, env), env...)
+}
+
+// BenchmarkBinarySize builds the stripped linux/arm64 binaries once and
+// reports their sizes.
+func BenchmarkBinarySize(b *testing.B) {
+	sizes := map[string]float64{}
+	for _, p := range []struct{ name, pkg, tags string }{{"hello", "./testdata/hello", "lambda.norpc"}, {"report", ".", "lambda.norpc"}, {"report-shared", ".", "lambda.norpc,dynamodb"}} {
+		bin := filepath.Join(b.TempDir(), p.name)
+		cmd := exec.Command("go", "build", "-tags", p.tags, "-trimpath", "-ldflags=-s -w", "-o", bin, p.pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
+		st, _ := os.Stat(bin)
+		sizes[p.name] = float64(st.Size()) / (1 << 20)
+	}
+	for b.Loop() {
+	}
+	for name, mib := range sizes {
+		b.ReportMetric(mib, name+"-MiB")
+	}
+}
