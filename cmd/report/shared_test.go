@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ type container struct {
 	rt     *runtimeAPI
 	cmd    *exec.Cmd
 	stderr *bytes.Buffer
+	stop   func() // ends the process; its log is whole after
 }
 
 func startContainer(t *testing.T, env []string) *container {
@@ -35,13 +37,15 @@ func startContainer(t *testing.T, env []string) *container {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bootstrapShared)
 	c := &container{rt: rt, cmd: cmd, stderr: &bytes.Buffer{}}
+	var once sync.Once
+	c.stop = func() { once.Do(func() { cancel(); cmd.Wait() }) }
 	cmd.Stderr = c.stderr
 	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),
 		"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret}, env...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	t.Cleanup(c.stop)
 	return c
 }
 
@@ -143,6 +147,7 @@ func TestBootstrapsShareTable(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	b.stop()
 	logs := b.stderr.String()
 	if strings.Count(logs, "session revocation store failed") != 1 || !strings.Contains(logs, "session revocation store is back") {
 		t.Errorf("the outage is not one line and its end another:\n%s", logs)
