@@ -1,4 +1,4 @@
-package dynamostore
+package dynamostore_test
 
 import (
 	"context"
@@ -6,36 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
+	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/dynalitetest"
 )
 
-// client is a DynamoDB client of its own for the dynalite at url, as each
-// Lambda container has one.
-func client(url string) *dynamodb.Client {
-	return dynamodb.New(dynamodb.Options{
-		BaseEndpoint: aws.String(url),
-		Region:       "eu-west-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
-	})
-}
-
 // twoContainers is one table in a real DynamoDB API (dynalite), seen
 // through two clients.
-func twoContainers(t *testing.T) (a, b *Store, db *dynalitetest.Server) {
+func twoContainers(t *testing.T) (a, b *dynamostore.Store, db *dynalitetest.Server) {
 	t.Helper()
 	db = dynalitetest.Start(t)
-	ca := client(db.URL)
-	if err := CreateTable(context.Background(), ca, "formgate"); err != nil {
-		t.Fatal(err)
-	}
-	if err := CreateTable(context.Background(), ca, "formgate"); err != nil {
+	ca := db.Table("formgate")
+	if err := dynamostore.CreateTable(context.Background(), ca, "formgate"); err != nil {
 		t.Fatalf("creating the table again: %v", err)
 	}
-	return New(ca, "formgate"), New(client(db.URL), "formgate"), db
+	return dynamostore.New(ca, "formgate"), dynamostore.New(db.Client(), "formgate"), db
 }
 
 // 10 failures spread over two containers: the 11th attempt is refused on
@@ -45,13 +29,13 @@ func TestLimiterShared(t *testing.T) {
 	ctx := context.Background()
 	la, lb := a.Limiter("addr", 10, 10*time.Minute), b.Limiter("addr", 10, 10*time.Minute)
 	for i := range 10 {
-		l := []*Limiter{la, lb}[i%2]
+		l := []*dynamostore.Limiter{la, lb}[i%2]
 		if wait, err := l.Spend(ctx, "198.51.100.7"); wait != 0 || err != nil {
 			t.Fatalf("failure %d: wait %v err %v", i+1, wait, err)
 		}
 		l.Settle(ctx, "198.51.100.7", true)
 	}
-	for _, l := range []*Limiter{la, lb} {
+	for _, l := range []*dynamostore.Limiter{la, lb} {
 		if wait, err := l.Spend(ctx, "198.51.100.7"); wait <= 0 || err != nil || wait > 10*time.Minute {
 			t.Fatalf("11th attempt: wait %v err %v", wait, err)
 		}
@@ -67,7 +51,7 @@ func TestLimiterShared(t *testing.T) {
 	var mu sync.Mutex
 	spent := 0
 	for i := range 40 {
-		l := []*Limiter{la, lb}[i%2]
+		l := []*dynamostore.Limiter{la, lb}[i%2]
 		wg.Go(func() {
 			wait, err := l.Spend(ctx, "burst")
 			if err != nil {

@@ -13,11 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/dynalitetest"
 )
 
@@ -154,11 +149,7 @@ func BenchmarkWarmCookieGET(b *testing.B) {
 // local DynamoDB (dynalite, on this machine: no network in the figure).
 func BenchmarkWarmCookieGETTable(b *testing.B) {
 	db := dynalitetest.Start(b)
-	client := dynamodb.New(dynamodb.Options{BaseEndpoint: aws.String(db.URL), Region: "eu-west-1",
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	if err := dynamostore.CreateTable(context.Background(), client, "formgate"); err != nil {
-		b.Fatal(err)
-	}
+	db.Table("formgate")
 	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
 	benchWarm(b, bootstrapShared, cookieEvent(b, bootstrapShared, env), env...)
 }

@@ -12,11 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
-	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/dynalitetest"
 )
 
@@ -80,11 +75,7 @@ func status(r map[string]any) int { return int(r["statusCode"].(float64)) }
 // Basic goes on, until the table is back.
 func TestBootstrapsShareTable(t *testing.T) {
 	db := dynalitetest.Start(t)
-	client := dynamodb.New(dynamodb.Options{BaseEndpoint: aws.String(db.URL), Region: "eu-west-1",
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	if err := dynamostore.CreateTable(context.Background(), client, "formgate"); err != nil {
-		t.Fatal(err)
-	}
+	db.Table("formgate")
 	env := append(db.Env(), "FORMGATE_TABLE=formgate")
 	a, b := startContainer(t, env), startContainer(t, env)
 

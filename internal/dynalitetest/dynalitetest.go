@@ -6,6 +6,7 @@ package dynalitetest
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/formgate/formgate/dynamostore"
 )
 
 // Server is one dynalite.
@@ -120,4 +127,26 @@ func findCLI() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// Client is a DynamoDB client of its own for this dynalite, as each
+// Lambda container has one.
+func (s *Server) Client() *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{
+		BaseEndpoint: aws.String(s.URL),
+		Region:       "eu-west-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+}
+
+// Table makes the table name, as the stack would, and returns a client.
+func (s *Server) Table(name string) *dynamodb.Client {
+	s.t.Helper()
+	c := s.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := dynamostore.CreateTable(ctx, c, name); err != nil {
+		s.t.Fatal(err)
+	}
+	return c
 }
