@@ -22,8 +22,7 @@ import (
 // Accept and prefer it; scripts send */* or ask for data first
 // ("application/json, text/html;q=0.5").
 func wantsHTML(r *http.Request) bool {
-	h := r.Header.Values("Accept")
-	return accept.Explicit(h, "text/html") && accept.Negotiate(h, "text/html", "application/json", "text/csv") == "text/html"
+	return accept.Prefers(r.Header.Values("Accept"), "text/html", "application/json", "text/csv")
 }
 
 // authorization is the request's Authorization header, or, when there is

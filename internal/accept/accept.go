@@ -5,7 +5,6 @@
 package accept
 
 import (
-	"mime"
 	"strconv"
 	"strings"
 )
@@ -33,6 +32,28 @@ func Negotiate(header []string, offers ...string) string {
 	return best
 }
 
+// Prefers reports whether the header names offer itself with q > 0 and
+// prefers it to every other offer: how a browser, which lists text/html
+// first, is told from a script that sends */* or asks for data first. One
+// parse of the header.
+func Prefers(header []string, offer string, others ...string) bool {
+	ranges := parse(header)
+	explicit := false
+	for _, r := range ranges {
+		explicit = explicit || r.typ == offer && r.q > 0
+	}
+	if !explicit {
+		return false
+	}
+	q, pos := match(ranges, offer)
+	for _, o := range others {
+		if oq, opos := match(ranges, o); oq > q || oq == q && opos < pos {
+			return false
+		}
+	}
+	return true
+}
+
 // Explicit reports whether the header names offer itself (not through a
 // wildcard) with q > 0: how a browser, which lists text/html, is told
 // from a script that sends */*.
@@ -54,21 +75,21 @@ func parse(header []string) []mediaRange {
 	var out []mediaRange
 	for _, h := range header {
 		for part := range strings.SplitSeq(h, ",") {
-			if strings.TrimSpace(part) == "" {
+			typ, params, _ := strings.Cut(part, ";")
+			typ = strings.ToLower(strings.TrimSpace(typ))
+			if typ == "" {
 				continue
-			}
-			typ, params, err := mime.ParseMediaType(part)
-			if err != nil {
-				typ, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(part)), ";")
-				typ = strings.TrimSpace(typ)
 			}
 			if typ == "*" {
 				typ = "*/*" // a bare * is what some clients send
 			}
 			q := 1.0
-			if v, ok := params["q"]; ok {
-				if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
-					q = f
+			for p := range strings.SplitSeq(params, ";") {
+				k, v, _ := strings.Cut(p, "=")
+				if strings.EqualFold(strings.TrimSpace(k), "q") {
+					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+						q = f
+					}
 				}
 			}
 			out = append(out, mediaRange{typ, q})
