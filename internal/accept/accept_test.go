@@ -65,11 +65,11 @@ func TestExplicit(t *testing.T) {
 func TestPrefers(t *testing.T) {
 	for accept, want := range map[string]bool{
 		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": true,
-		"*/*":                                false,
+		"*/*":                               false,
 		"application/json, text/html;q=0.5": false,
-		"text/html;q=0.9, */*;q=0.1":         true,
-		"text/html;q=0":                      false,
-		"text/csv, text/html":                false,
+		"text/html;q=0.9, */*;q=0.1":        true,
+		"text/html;q=0":                     false,
+		"text/csv, text/html":               false,
 	} {
 		if got := Prefers([]string{accept}, html, json, csv); got != want {
 			t.Errorf("Prefers(%q) = %v", accept, got)
