@@ -105,12 +105,15 @@ func (m *Memory) refill(b *bucket, now time.Time) {
 
 // Spend implements Limiter.
 func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
-	timeout := time.NewTimer(maxPendingWait)
-	defer timeout.Stop()
+	var timeout *time.Timer // made only when there is something to wait for
 	for {
 		wait, pending, settled := m.try(key)
 		if wait == 0 || !pending {
 			return wait, nil
+		}
+		if timeout == nil {
+			timeout = time.NewTimer(maxPendingWait)
+			defer timeout.Stop()
 		}
 		// Empty while others are being checked: wait for one to settle.
 		select {
