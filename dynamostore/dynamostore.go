@@ -8,7 +8,7 @@
 // (Unix seconds); every item expires by itself. Items:
 //
 //	limit#NAME#KEY#WINDOW  n: attempts spent in that window
-//	user#USER              before: sessions issued earlier are ended (Unix ns)
+//	user#SHA256(USER)      before: sessions issued earlier are ended (Unix ns)
 //	sid#ID                 the session is ended
 //
 // Cost, on demand: a cookie request reads two items in one BatchGetItem
@@ -18,6 +18,8 @@ package dynamostore
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +42,11 @@ type DB interface {
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 }
+
+// callTimeout bounds each request to the table, retries included: a table
+// that hangs must give a clear answer (a cookie refused, a login limited
+// in the container) well before the function's own timeout.
+const callTimeout = 2 * time.Second
 
 // Store is one table.
 type Store struct {
@@ -79,8 +86,9 @@ func FromEnv(getenv func(string) string, table string) (*Store, *dynamodb.Client
 		return nil, nil, errors.New("dynamostore: AWS_REGION, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set (Lambda sets them)")
 	}
 	o := dynamodb.Options{
-		Region:      region,
-		Credentials: credentials.NewStaticCredentialsProvider(id, key, getenv("AWS_SESSION_TOKEN")),
+		Region:           region,
+		Credentials:      credentials.NewStaticCredentialsProvider(id, key, getenv("AWS_SESSION_TOKEN")),
+		RetryMaxAttempts: 2, // within callTimeout
 	}
 	if u := getenv("AWS_ENDPOINT_URL_DYNAMODB"); u != "" {
 		o.BaseEndpoint = aws.String(u)
@@ -168,11 +176,45 @@ func (l *Limiter) item(key string, now time.Time) (pk string, start time.Time) {
 	return "limit#" + l.name + "#" + key + "#" + strconv.FormatInt(start.Unix(), 10), start
 }
 
-// Spend implements formgate.Limiter.
+// Spend implements formgate.Limiter. A full window may be full only of
+// right logins still being checked (they give their attempt back after),
+// so the attempt is tried again a few times over 0.7 s before it is
+// refused — else many right logins at once would be turned away.
 func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) {
+	for _, pause := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 0} {
+		wait, full, err := l.spend(ctx, key)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.health(err)
+			}
+			wait, _ := l.local.Spend(ctx, key)
+			if wait == 0 {
+				l.mu.Lock()
+				l.inMem[key]++
+				l.mu.Unlock()
+			}
+			return wait, nil
+		}
+		l.health(nil)
+		if !full || pause == 0 {
+			return wait, nil
+		}
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return wait, nil
+		}
+	}
+	return 0, nil // not reached
+}
+
+// spend is one conditional UpdateItem; full when the window is spent.
+func (l *Limiter) spend(ctx context.Context, key string) (wait time.Duration, full bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	now := time.Now()
 	pk, start := l.item(key, now)
-	_, err := l.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	_, err = l.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(l.s.table),
 		Key:                       map[string]types.AttributeValue{"pk": str(pk)},
 		UpdateExpression:          aws.String("ADD n :one SET #ttl = :ttl"),
@@ -180,22 +222,13 @@ func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) 
 		ExpressionAttributeNames:  map[string]string{"#ttl": "ttl"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":burst": num(int64(l.burst)), ":ttl": num(start.Add(2 * l.window).Unix())},
 	})
-	if _, full := errors.AsType[*types.ConditionalCheckFailedException](err); full {
-		l.health(nil)
-		return start.Add(l.window).Sub(now), nil
+	if _, isFull := errors.AsType[*types.ConditionalCheckFailedException](err); isFull {
+		return start.Add(l.window).Sub(now), true, nil
 	}
 	if err != nil {
-		l.health(err)
-		wait, _ := l.local.Spend(ctx, key)
-		if wait == 0 {
-			l.mu.Lock()
-			l.inMem[key]++
-			l.mu.Unlock()
-		}
-		return wait, nil
+		return 0, false, fmt.Errorf("dynamostore: spend %s: %w", l.name, err)
 	}
-	l.health(nil)
-	return 0, nil
+	return 0, false, nil
 }
 
 // health logs the start and the end of an outage of the table, once each.
@@ -232,6 +265,8 @@ func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
 		return nil
 	}
 	pk, _ := l.item(key, time.Now())
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	_, err := l.s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(l.s.table),
 		Key:                       map[string]types.AttributeValue{"pk": str(pk)},
@@ -245,7 +280,9 @@ func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
 	if err != nil {
 		// The attempt stays spent in the window: one attempt fewer for
 		// this key, at worst.
-		l.health(err)
+		if ctx.Err() == nil {
+			l.health(err)
+		}
 		return nil
 	}
 	return nil
@@ -255,9 +292,11 @@ func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
 // item and the session's, strongly consistent, so a logout in one
 // container is seen by the next request in any other.
 func (s *Store) Revoked(ctx context.Context, user, id string, issued time.Time) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{
 		RequestItems: map[string]types.KeysAndAttributes{s.table: {
-			Keys:           []map[string]types.AttributeValue{{"pk": str("user#" + user)}, {"pk": str("sid#" + id)}},
+			Keys:           []map[string]types.AttributeValue{{"pk": str(userKey(user))}, {"pk": str("sid#" + id)}},
 			ConsistentRead: aws.Bool(true),
 		}},
 	})
@@ -272,8 +311,8 @@ func (s *Store) Revoked(ctx context.Context, user, id string, issued time.Time) 
 		if expired(item, now) {
 			continue // TTL deletes within days, not at once
 		}
-		pk := item["pk"].(*types.AttributeValueMemberS).Value
-		if pk == "sid#"+id {
+		pk, _ := item["pk"].(*types.AttributeValueMemberS)
+		if pk != nil && pk.Value == "sid#"+id {
 			return true, nil
 		}
 		if b, ok := item["before"].(*types.AttributeValueMemberN); ok {
@@ -284,6 +323,13 @@ func (s *Store) Revoked(ctx context.Context, user, id string, issued time.Time) 
 		}
 	}
 	return false, nil
+}
+
+// userKey is a user's item key: the name hashed, so that any name fits
+// DynamoDB's 2 KiB key and none can look like another item's.
+func userKey(user string) string {
+	sum := sha256.Sum256([]byte(user))
+	return "user#" + base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 func expired(item map[string]types.AttributeValue, now int64) bool {
@@ -297,6 +343,8 @@ func expired(item map[string]types.AttributeValue, now int64) bool {
 
 // Revoke implements formgate.Revocations.
 func (s *Store) Revoke(ctx context.Context, user, id string, until time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item:      map[string]types.AttributeValue{"pk": str("sid#" + id), "ttl": num(until.Unix() + 1)},
@@ -309,9 +357,11 @@ func (s *Store) Revoke(ctx context.Context, user, id string, until time.Time) er
 
 // RevokeAll implements formgate.Revocations.
 func (s *Store) RevokeAll(ctx context.Context, user string, now, until time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
-		Item:      map[string]types.AttributeValue{"pk": str("user#" + user), "before": num(now.UnixNano()), "ttl": num(until.Unix() + 1)},
+		Item:      map[string]types.AttributeValue{"pk": str(userKey(user)), "before": num(now.UnixNano()), "ttl": num(until.Unix() + 1)},
 	})
 	if err != nil {
 		return fmt.Errorf("dynamostore: revoke all: %w", err)

@@ -143,3 +143,32 @@ func TestStoreDown(t *testing.T) {
 		t.Fatalf("after the restart: %v", err)
 	}
 }
+
+// Right logins at once, more than the budget, are not refused: a full
+// window full of attempts still being checked is tried again.
+func TestLimiterParallelRightLogins(t *testing.T) {
+	a, b, _ := twoContainers(t)
+	ctx := context.Background()
+	ls := []*dynamostore.Limiter{a.Limiter("addr", 5, time.Hour), b.Limiter("addr", 5, time.Hour)}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	refused := 0
+	for i := range 20 {
+		l := ls[i%2]
+		wg.Go(func() {
+			wait, err := l.Spend(ctx, "script")
+			if err != nil || wait > 0 {
+				mu.Lock()
+				refused++
+				mu.Unlock()
+				return
+			}
+			time.Sleep(30 * time.Millisecond) // the check
+			l.Settle(ctx, "script", false)
+		})
+	}
+	wg.Wait()
+	if refused != 0 {
+		t.Fatalf("%d of 20 right logins at once refused with a budget of 5", refused)
+	}
+}

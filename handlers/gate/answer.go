@@ -119,8 +119,10 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 // session cookie reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes, everywhere: g.o.Revocations != nil}))
-	auth, cookie := authorization(r), r.Header["Cookie"]
-	if auth == "" && len(cookie) == 0 && id.Via != ViaForm {
+	_, auth := r.Header["Authorization"]
+	_, remapped := r.Header[remappedAuthorization]
+	cookie := r.Header["Cookie"]
+	if !auth && !remapped && len(cookie) == 0 && id.Via != ViaForm {
 		return f
 	}
 	// A new map without the credentials; the other values are shared, as

@@ -229,45 +229,27 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 	}
 	now := time.Now()
 	why := ""
+	seen := map[string]bool{}
 	for _, c := range cookies {
+		if seen[c.Value] || len(seen) == maxSessionCookies {
+			continue // each store read once, however many copies came
+		}
+		seen[c.Value] = true
 		s, err := g.codec.Decode(c.Value)
 		if err != nil {
 			why = "unreadable, expired or made with another key"
 			continue
 		}
-		u, ok, err := g.o.Checker.Lookup(r.Context(), s.User)
-		switch {
-		case err != nil:
-			g.o.Logger.Error("user lookup failed", "err", err)
+		u, why2, err := g.checkSession(r.Context(), s, now)
+		if err != nil {
+			// Whether this cookie still holds cannot be known: refused,
+			// never let in on a guess; Basic still works.
 			a.unavailable()
 			return answered
-		case !ok:
-			why = "the user no longer exists"
-			continue
-		case subtle.ConstantTimeCompare([]byte(u.Stamp), []byte(s.Stamp)) != 1:
-			why = "the user's password changed"
-			continue
-		case now.Sub(time.Unix(0, s.Issued)) > g.o.SessionTTL:
-			why = "expired"
-			continue
-		case g.o.SessionIdle > 0 && now.Sub(time.Unix(0, s.Seen)) > g.o.SessionIdle:
-			why = "idle too long"
-			continue
 		}
-		if g.o.Revocations != nil {
-			gone, err := g.o.Revocations.Revoked(r.Context(), s.User, s.ID, time.Unix(0, s.Issued))
-			if err != nil {
-				// Whether this cookie was ended cannot be known: refused,
-				// never let in on a guess; Basic still works.
-				g.revocations.failed(err)
-				a.unavailable()
-				return answered
-			}
-			g.revocations.ok()
-			if gone {
-				why = "logged out"
-				continue
-			}
+		if why2 != "" {
+			why = why2
+			continue
 		}
 		if loginPost(r) {
 			// The gate's own login form, sent again (another tab, the
@@ -288,6 +270,43 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 	g.o.Logger.Info("session cookie rejected", "why", why, "cookies", len(cookies), "remote", r.RemoteAddr)
 	a.cookie = g.cookie(r, "", -1)
 	return none
+}
+
+// maxSessionCookies bounds the distinct session cookies of one request
+// that are checked (each may cost a store read); a browser sends one.
+const maxSessionCookies = 2
+
+// checkSession says why a decoded session no longer holds ("" when it
+// does), or err when that cannot be known (a store is down): its user
+// must still exist with the same credential, it must be within its
+// lifetimes, and not revoked.
+func (g *Gate) checkSession(ctx context.Context, s session.Session, now time.Time) (User, string, error) {
+	u, ok, err := g.o.Checker.Lookup(ctx, s.User)
+	switch {
+	case err != nil:
+		g.checks.failed(ctx, err)
+		return User{}, "", err
+	case !ok:
+		return User{}, "the user no longer exists", nil
+	case subtle.ConstantTimeCompare([]byte(u.Stamp), []byte(s.Stamp)) != 1:
+		return User{}, "the user's password changed", nil
+	case now.Sub(time.Unix(0, s.Issued)) > g.o.SessionTTL:
+		return User{}, "expired", nil
+	case g.o.SessionIdle > 0 && now.Sub(time.Unix(0, s.Seen)) > g.o.SessionIdle:
+		return User{}, "idle too long", nil
+	}
+	if g.o.Revocations != nil {
+		gone, err := g.o.Revocations.Revoked(ctx, s.User, s.ID, time.Unix(0, s.Issued))
+		if err != nil {
+			g.revocations.failed(ctx, err)
+			return User{}, "", err
+		}
+		g.revocations.ok()
+		if gone {
+			return User{}, "logged out", nil
+		}
+	}
+	return u, "", nil
 }
 
 // loginForm is the login form's fields, decoded with gorilla/schema.
@@ -345,14 +364,27 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 }
 
 // login checks credentials from Basic or the form, within the limits of
-// failed logins per user name and per client address. Both budgets are
+// failed logins per client address and per user name. Both budgets are
 // spent before the check, in one step each, and given back when it
 // succeeds.
 func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) outcome {
 	ctx, addr, name := r.Context(), clientKey(r), userKey(user)
-	// The user name's budget first: an attempt it refuses never makes or
-	// refreshes a key for the address.
+	if addr == "" {
+		// No client address (an ALB that does not append X-Forwarded-For):
+		// a key shared by every client would let one lock out all, so only
+		// the user name's budget applies.
+		g.noAddress.Do(func() {
+			g.o.Logger.Warn("requests come without a client address: only the per-user login limit applies")
+		})
+	} else if wait, err := g.o.Limiter.Spend(ctx, addr); err != nil || wait > 0 {
+		// The address first: a blocked address never holds a slot of the
+		// user's budget, so flooding from it cannot lock the user out.
+		return g.refused(r, a, via, "address", wait, err)
+	}
 	if wait, err := g.o.UserLimiter.Spend(ctx, name); err != nil || wait > 0 {
+		if addr != "" {
+			g.settle(ctx, g.o.Limiter, addr, false) // this attempt was not made
+		}
 		return g.refused(r, a, via, "user name "+g.knownName(ctx, user), wait, err)
 	}
 	var u User
@@ -368,22 +400,11 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 			g.settle(ctx, g.o.Limiter, addr, failed)
 		}
 	}()
-	if addr == "" {
-		// No client address (an ALB that does not append X-Forwarded-For):
-		// a key shared by every client would let one lock out all, so only
-		// the user name's budget applies.
-		g.noAddress.Do(func() {
-			g.o.Logger.Warn("requests come without a client address: only the per-user login limit applies")
-		})
-	} else if wait, err := g.o.Limiter.Spend(ctx, addr); err != nil || wait > 0 {
-		addr = "" // nothing spent to settle
-		return g.refused(r, a, via, "address", wait, err)
-	}
 	g.limits.ok()
 	u, ok, err = g.o.Checker.Check(ctx, user, pass)
 	checked = true
 	if err != nil {
-		g.checks.failed(err)
+		g.checks.failed(ctx, err)
 		a.unavailable()
 		return answered
 	}
@@ -419,7 +440,7 @@ func (g *Gate) knownName(ctx context.Context, name string) string {
 // settle ends an attempt with the limiter, logging a failure of its own.
 func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 	if err := l.Settle(ctx, key, failed); err != nil {
-		g.limits.failed(err)
+		g.limits.failed(ctx, err)
 	}
 }
 
@@ -427,7 +448,7 @@ func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 // when the limiter itself failed.
 func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait time.Duration, err error) outcome {
 	if err != nil {
-		g.limits.failed(err)
+		g.limits.failed(r.Context(), err)
 		a.unavailable()
 		return answered
 	}
@@ -450,25 +471,36 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "log out with a POST", http.MethodPost
 		return a
 	}
+	// The browser's cookie goes in every case, even when the session
+	// could not be ended in the store (a shared computer).
+	a.cookie = g.cookie(r, "", -1)
 	if s, ok := g.session(r); ok && g.o.Revocations != nil {
-		until := time.Unix(0, s.Issued).Add(g.o.SessionTTL)
 		var err error
 		if everywhere {
-			now := time.Now()
-			err = g.o.Revocations.RevokeAll(r.Context(), s.User, now, now.Add(g.o.SessionTTL))
+			// Only a session that still holds may end the others: not a
+			// stolen copy of one already logged out, nor one from before
+			// a new password.
+			var why string
+			if _, why, err = g.checkSession(r.Context(), s, time.Now()); err == nil && why != "" {
+				a.status, a.text = http.StatusUnauthorized, "401 Unauthorized: this session no longer holds ("+why+"); log in to log out everywhere"
+				return a
+			}
+			if err == nil {
+				now := time.Now()
+				err = g.o.Revocations.RevokeAll(r.Context(), s.User, now, now.Add(g.o.SessionTTL))
+			}
 		} else {
-			err = g.o.Revocations.Revoke(r.Context(), s.User, s.ID, until)
+			err = g.o.Revocations.Revoke(r.Context(), s.User, s.ID, time.Unix(0, s.Issued).Add(g.o.SessionTTL))
 		}
 		if err != nil {
-			g.revocations.failed(err)
+			g.revocations.failed(r.Context(), err)
 			a.unavailable()
-			a.text = "503 Service Unavailable: the logout could not be recorded, so the session was not ended; try again shortly"
+			a.text = "503 Service Unavailable: logged out in this browser, but the session could not be ended everywhere; log out again shortly"
 			return a
 		}
 		g.revocations.ok()
 		g.o.Logger.Info("logout", "user", s.User, "everywhere", everywhere, "remote", r.RemoteAddr)
 	}
-	a.cookie = g.cookie(r, "", -1)
 	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	return a
 }

@@ -1,6 +1,8 @@
 package gate
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -18,7 +20,12 @@ type incident struct {
 	failures int
 }
 
-func (i *incident) failed(err error) {
+// failed notes a failure; not one when the request itself went away (a
+// client that hung up is no outage).
+func (i *incident) failed(ctx context.Context, err error) {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return
+	}
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.since.IsZero() {

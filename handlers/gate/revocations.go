@@ -25,8 +25,9 @@ type Revocations interface {
 // MemoryRevocations keeps revocations in this process: right for one
 // server (cmd/local), and per container on Lambda.
 type MemoryRevocations struct {
-	mu    sync.Mutex
-	users map[string]*revoked
+	mu     sync.Mutex
+	users  map[string]*revoked
+	pruned time.Time // last sweep of what has expired
 }
 
 type revoked struct {
@@ -71,10 +72,28 @@ func (m *MemoryRevocations) RevokeAll(_ context.Context, user string, now, until
 	return nil
 }
 
-// user is user's record, made if need be; what has expired is dropped on
-// the way, so memory follows the logouts of one session lifetime.
+// user is user's record, made if need be. What has expired is swept out
+// at most once a minute (not on every logout, which would hold the lock
+// every cookie request needs for a walk over everything), so memory
+// follows the logouts of one session lifetime.
 func (m *MemoryRevocations) user(name string, until time.Time) *revoked {
 	now := time.Now()
+	if now.Sub(m.pruned) >= time.Minute {
+		m.pruned = now
+		m.sweep(now)
+	}
+	r, ok := m.users[name]
+	if !ok {
+		r = &revoked{ids: map[string]time.Time{}}
+		m.users[name] = r
+	}
+	if until.After(r.until) {
+		r.until = until
+	}
+	return r
+}
+
+func (m *MemoryRevocations) sweep(now time.Time) {
 	for n, r := range m.users {
 		if now.After(r.until) {
 			delete(m.users, n)
@@ -86,13 +105,4 @@ func (m *MemoryRevocations) user(name string, until time.Time) *revoked {
 			}
 		}
 	}
-	r, ok := m.users[name]
-	if !ok {
-		r = &revoked{ids: map[string]time.Time{}}
-		m.users[name] = r
-	}
-	if until.After(r.until) {
-		r.until = until
-	}
-	return r
 }

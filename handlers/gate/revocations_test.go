@@ -94,3 +94,36 @@ func body(resp *http.Response) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// A stolen copy of a cookie already logged out cannot end the sessions
+// that came after it; logout clears the browser's cookie even when the
+// store is down.
+func TestLogoutEverywhereNeedsALiveSession(t *testing.T) {
+	store := &flaky{MemoryRevocations: NewMemoryRevocations()}
+	f := newFixtureWith(t, func(o *Options) { o.Revocations = store })
+	stolen := loginCookie(t, f, testUser, testPass)
+	everywhere := func(c *http.Cookie) *http.Response {
+		return f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout-everywhere", header: map[string]string{"Cookie": c.String()}})
+	}
+	if resp := everywhere(stolen); resp.StatusCode != 303 {
+		t.Fatalf("log out everywhere: %d", resp.StatusCode)
+	}
+	fresh := loginCookie(t, f, testUser, testPass)
+	if resp := everywhere(stolen); resp.StatusCode != 401 {
+		t.Fatalf("log out everywhere with a logged-out copy: %d, want 401", resp.StatusCode)
+	}
+	if resp := f.do(t, req{header: map[string]string{"Cookie": fresh.String()}}); resp.StatusCode != 200 {
+		t.Fatalf("the new session after the stale copy's attempt: %d", resp.StatusCode)
+	}
+	store.down.Store(true)
+	check(t, f, f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout", header: map[string]string{"Cookie": fresh.String()}}),
+		want{status: 503, cookie: "cleared"})
+}
+
+// down makes every write fail too.
+func (f *flaky) Revoke(ctx context.Context, user, id string, until time.Time) error {
+	if f.down.Load() {
+		return errStoreDown
+	}
+	return f.MemoryRevocations.Revoke(ctx, user, id, until)
+}

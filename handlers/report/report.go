@@ -123,9 +123,9 @@ func Negotiate(r *http.Request) (string, error) {
 	return "", errNotAcceptable
 }
 
-// contentDisposition names the download: filename* carries the name in
-// UTF-8 (RFC 6266, RFC 8187), filename an ASCII stand-in for clients that
-// know only that.
+// contentDisposition names the download: filename is an ASCII stand-in
+// for clients that know only that; filename* carries the name itself in
+// UTF-8 (RFC 6266, RFC 8187) whenever the stand-in differs.
 func contentDisposition(name string) string {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '/' {
@@ -135,12 +135,23 @@ func contentDisposition(name string) string {
 	}, name)
 	cd := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
 	if ascii != name {
-		// FormatMediaType writes a non-ASCII value as filename*=utf-8''….
-		if ext := mime.FormatMediaType("attachment", map[string]string{"filename": name}); ext != "" {
-			cd += strings.TrimPrefix(ext, "attachment")
-		}
+		cd += "; filename*=UTF-8''" + rfc8187(name)
 	}
 	return cd
+}
+
+// rfc8187 percent-encodes every byte that is not an attr-char.
+func rfc8187(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -108,5 +109,16 @@ func TestReportLogoutButton(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code != 200 || strings.Contains(w.Body.String(), "Log out") {
 		t.Fatalf("Basic page: %d, with a logout button", w.Code)
+	}
+}
+
+// Every download name gives one header a client can read back.
+func TestContentDisposition(t *testing.T) {
+	for _, name := range []string{"t.csv", "Verkäufe 2026.csv", `Q1 "final".csv`, "a\\b.csv", "new\nline.csv", "日本.csv"} {
+		cd := contentDisposition(name)
+		_, params, err := mime.ParseMediaType(cd)
+		if err != nil || params["filename"] != name {
+			t.Errorf("%q: %q reads back as %q (%v)", name, cd, params["filename"], err)
+		}
 	}
 }

@@ -83,16 +83,20 @@ func parse(header []string) []mediaRange {
 			if typ == "*" {
 				typ = "*/*" // a bare * is what some clients send
 			}
-			q := 1.0
+			q, ok := 1.0, true
 			for p := range strings.SplitSeq(params, ";") {
 				k, v, _ := strings.Cut(p, "=")
 				if strings.EqualFold(strings.TrimSpace(k), "q") {
-					if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
-						q = f
-					}
+					f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+					// A q that is not a number from 0 to 1 makes the range
+					// unreadable: skipped, never read as 1 (it may say 0).
+					ok = err == nil && f >= 0 && f <= 1
+					q = f
 				}
 			}
-			out = append(out, mediaRange{typ, q})
+			if ok {
+				out = append(out, mediaRange{typ, q})
+			}
 		}
 	}
 	return out

@@ -29,7 +29,9 @@ func TestNegotiate(t *testing.T) {
 		{"image/png", ""},                     // nothing on offer
 		{"text/*;q=0, application/*;q=0", ""}, // everything refused
 		{"APPLICATION/JSON", json},
-		{"application/json;q=bad", json}, // a broken q is taken as 1
+		{"application/json;q=bad", html},                   // a broken q: the range is skipped
+		{"text/csv;q=0;foo, application/json;q=0.5", json}, // q=0 stays 0
+		{"text/csv;q=NaN, application/json;q=0.5", json},   // NaN is no q
 		{"*", html},
 		{"text/csv;charset=utf-8", csv},
 		{" , ,", html},

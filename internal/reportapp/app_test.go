@@ -114,7 +114,7 @@ func TestReportName(t *testing.T) {
 		t.Errorf("title: %s", w.Body)
 	}
 	w := get(t, h, "/report?format=csv")
-	want := `attachment; filename="Verk_ufe 2026.csv"; filename*=utf-8''Verk%C3%A4ufe%202026.csv`
+	want := `attachment; filename="Verk_ufe 2026.csv"; filename*=UTF-8''Verk%C3%A4ufe%202026.csv`
 	if cd := w.Header().Get("Content-Disposition"); cd != want {
 		t.Errorf("Content-Disposition %q, want %q", cd, want)
 	}

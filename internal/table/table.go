@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -65,7 +67,7 @@ func (t *Table) Numeric() []bool {
 				continue
 			}
 			seen = true
-			if !json.Valid([]byte(row[i])) || !isNumber(row[i]) {
+			if !json.Valid([]byte(row[i])) || !isNumber(row[i]) || !exact(row[i]) {
 				num[i] = false
 				break
 			}
@@ -73,6 +75,26 @@ func (t *Table) Numeric() []bool {
 		num[i] = num[i] && seen
 	}
 	return num
+}
+
+// exact reports a number that every JSON reader takes as written: finite
+// as a float64 (not 1e400), not a nonzero that rounds to zero (1e-400),
+// and an integer within ±2^53 (JavaScript's exact range: a 20-digit ID
+// would come out changed).
+func exact(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) {
+		return false
+	}
+	mantissa, _, _ := strings.Cut(strings.ToLower(s), "e")
+	if f == 0 && strings.Trim(mantissa, "-0.") != "" {
+		return false // digits other than zero, read as zero
+	}
+	if !strings.ContainsAny(s, ".eE") {
+		n, err := strconv.ParseInt(s, 10, 64)
+		return err == nil && n >= -(1<<53) && n <= 1<<53
+	}
+	return true
 }
 
 // isNumber tells a valid JSON value that is a number, with no space

@@ -83,3 +83,17 @@ func TestCSVKeepsBOM(t *testing.T) {
 		}
 	}
 }
+
+// Numbers that a JSON reader would change stay strings.
+func TestNumericExact(t *testing.T) {
+	for cell, want := range map[string]bool{
+		"12": true, "-0": true, "0.5": true, "1e3": true, "9007199254740992": true,
+		"9007199254740993": false, "12345678901234567890123": false, "1e400": false, "1e-400": false,
+		"0.0": true, "0e5": true,
+	} {
+		tab := &Table{Header: []string{"a"}, Rows: [][]string{{cell}}}
+		if got := tab.Numeric()[0]; got != want {
+			t.Errorf("%s: numeric = %v, want %v", cell, got, want)
+		}
+	}
+}
