@@ -20,19 +20,17 @@ import (
 	"github.com/formgate/formgate/web"
 )
 
-const utf8BOM = "\xef\xbb\xbf"
-
 // Report serves a table. The table never changes, so JSON and CSV are
 // rendered once, at start, and the page once per logout URL (with a button
 // for session users, without for Basic users).
 type Report struct {
-	title    string
-	filename string
-	table    *table.Table
-	pages    *web.Pages
-	log      *slog.Logger
-	json     []byte
-	csv      []byte
+	title       string
+	table       *table.Table
+	pages       *web.Pages
+	log         *slog.Logger
+	json        []byte
+	csv, csvBOM []byte // csvBOM: with a byte-order mark, for Excel
+	disposition string // the download's Content-Disposition
 
 	mu   sync.Mutex
 	html map[string][]byte // logout URLs → rendered page; a handful at most
@@ -58,7 +56,12 @@ func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, err
 	if err != nil {
 		return nil, err
 	}
-	rp := &Report{title: title, filename: filename, table: t, pages: pages, log: log, json: js, csv: cs, html: map[string][]byte{}}
+	bom, err := t.CSV(true)
+	if err != nil {
+		return nil, err
+	}
+	rp := &Report{title: title, table: t, pages: pages, log: log, json: js, csv: cs, csvBOM: bom,
+		disposition: contentDisposition(filename), html: map[string][]byte{}}
 	// The page without a logout button, rendered now so that a template
 	// error stops the program at start.
 	if _, err := rp.page("", ""); err != nil {
@@ -89,14 +92,27 @@ func (rp *Report) page(logoutURL, everywhereURL string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Formats the report is served in, and their media types.
+// Formats the report is served in.
 const (
 	FormatHTML = "html"
 	FormatJSON = "json"
 	FormatCSV  = "csv"
 )
 
-var mediaTypes = map[string]string{FormatHTML: "text/html", FormatJSON: "application/json", FormatCSV: "text/csv"}
+// formats are the formats with their media types, in the order the
+// server prefers them when a client likes them equally.
+var formats = []struct{ name, media string }{
+	{FormatHTML, "text/html"}, {FormatJSON, "application/json"}, {FormatCSV, "text/csv"},
+}
+
+// media is formats' media types, for accept.Negotiate.
+var media = func() []string {
+	m := make([]string, len(formats))
+	for i, f := range formats {
+		m[i] = f.media
+	}
+	return m
+}()
 
 // errNotAcceptable says what is on offer, for a 406.
 var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html, application/json or text/csv (or ask with ?format=html, json or csv)")
@@ -106,19 +122,18 @@ var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html,
 // An unknown ?format= is an error, and so is an Accept header that takes
 // none of the three.
 func Negotiate(r *http.Request) (string, error) {
-	if f := strings.ToLower(r.URL.Query().Get("format")); f != "" {
-		if _, ok := mediaTypes[f]; !ok {
-			return "", fmt.Errorf("unknown format %q: use html, json or csv", f)
-		}
-		return f, nil
+	asked := strings.ToLower(r.URL.Query().Get("format"))
+	chosen := ""
+	if asked == "" {
+		chosen = accept.Negotiate(r.Header.Values("Accept"), media...)
 	}
-	switch accept.Negotiate(r.Header.Values("Accept"), "text/html", "application/json", "text/csv") {
-	case "text/html":
-		return FormatHTML, nil
-	case "application/json":
-		return FormatJSON, nil
-	case "text/csv":
-		return FormatCSV, nil
+	for _, f := range formats {
+		if f.name == asked || f.media == chosen {
+			return f.name, nil
+		}
+	}
+	if asked != "" {
+		return "", fmt.Errorf("unknown format %q: use html, json or csv", asked)
 	}
 	return "", errNotAcceptable
 }
@@ -175,11 +190,12 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write(rp.json)
 	case FormatCSV:
 		h.Set("Content-Type", "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", contentDisposition(rp.filename))
-		if r.URL.Query().Get("bom") == "1" && !rp.table.BOM {
-			w.Write([]byte(utf8BOM)) // for Excel, which reads UTF-8 right only after one
+		h.Set("Content-Disposition", rp.disposition)
+		if r.URL.Query().Get("bom") == "1" {
+			w.Write(rp.csvBOM) // for Excel, which reads UTF-8 right only after one
+		} else {
+			w.Write(rp.csv)
 		}
-		w.Write(rp.csv)
 	default:
 		page, err := rp.page(formgate.LogoutURL(r), formgate.LogoutEverywhereURL(r))
 		if err != nil {
