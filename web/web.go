@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"sync"
 )
 
 //go:embed templates/*.html style.css sample.csv
@@ -50,8 +51,15 @@ type Pages struct {
 	css           template.CSS
 }
 
-// NewPages parses the embedded templates.
-func NewPages() (*Pages, error) {
+// NewPages returns the embedded templates, parsed once per process: the
+// gate and the report both need them, and parsing is most of what a cold
+// start spends on pages. A parsed html/template is safe for concurrent
+// use and never changes after.
+func NewPages() (*Pages, error) { return parsed() }
+
+var parsed = sync.OnceValues(parse)
+
+func parse() (*Pages, error) {
 	css, err := files.ReadFile("style.css")
 	if err != nil {
 		return nil, err
