@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/internal/dynalitetest"
+	"github.com/formgate/formgate/internal/runtimetest"
 )
 
 // The cost of formgate on Lambda against the smallest aws-lambda-go
@@ -38,44 +37,18 @@ type buildErr struct {
 
 func (e *buildErr) Error() string { return e.err.Error() + "\n" + string(e.out) }
 
-// initFake answers the first /next by closing ready, then holds it.
-type initFake struct{ ready chan struct{} }
-
-func (f *initFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasSuffix(r.URL.Path, "/invocation/next") {
-		select {
-		case <-f.ready:
-		default:
-			close(f.ready)
-		}
-		<-r.Context().Done()
-		return
-	}
-	w.WriteHeader(http.StatusAccepted)
-}
-
 // benchInit starts bin b.N times and measures until it asks for an event.
 func benchInit(b *testing.B, bin string, env ...string) {
 	var total time.Duration
 	for b.Loop() {
-		f := &initFake{ready: make(chan struct{})}
-		srv := httptest.NewServer(f)
-		cmd := exec.Command(bin)
-		cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://")}, env...)
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
+		f := runtimetest.Start(b, bin, env...)
 		select {
-		case <-f.ready:
-			total += time.Since(start)
+		case <-f.Ready:
+			total += time.Since(f.Started)
 		case <-time.After(20 * time.Second):
 			b.Fatal("no request for an event")
 		}
-		cmd.Process.Kill()
-		cmd.Wait()
-		srv.CloseClientConnections()
-		srv.Close()
+		f.Stop()
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/init")
 }
@@ -99,38 +72,23 @@ func BenchmarkInitReportTable(b *testing.B) {
 
 // benchWarm sends event to a running bin b.N times.
 func benchWarm(b *testing.B, bin string, event []byte, env ...string) {
-	rt := newRuntimeAPI()
-	srv := httptest.NewServer(rt)
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "LOG_LEVEL=error"}, env...)
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { cancel(); cmd.Wait() }()
+	f := runtimetest.Start(b, bin, append([]string{"LOG_LEVEL=error"}, env...)...)
 	for b.Loop() {
-		rt.events <- event
-		if res := <-rt.results; res.isErr || !bytes.Contains(res.body, []byte(`"statusCode":200`)) {
-			b.Fatalf("answer: %.200s", res.body)
+		f.Events <- event
+		if res := <-f.Results; res.IsErr || !bytes.Contains(res.Body, []byte(`"statusCode":200`)) {
+			b.Fatalf("answer: %.200s", res.Body)
 		}
 	}
 }
 
+// cookieEvent is a cookie request with a session cookie from a form login
+// through a bootstrap with env.
 func cookieEvent(b *testing.B, bin string, env []string) []byte {
-	// A session cookie from a form login through a bootstrap with env.
-	rt := newRuntimeAPI()
-	srv := httptest.NewServer(rt)
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin)
-	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://")}, env...)
-	cmd.Start()
-	defer func() { cancel(); cmd.Wait() }()
-	rt.events <- fixture(b, "rest-v1-post-form")
-	res := <-rt.results
-	c := bytes.SplitN(bytes.SplitN(res.body, []byte("formgate="), 2)[1], []byte(";"), 2)[0]
-	return bytes.ReplaceAll(fixture(b, "rest-v1-cookie"), []byte("FORMGATE_COOKIE"), c)
+	f := runtimetest.Start(b, bin, env...)
+	defer f.Stop()
+	login := f.Invoke(b, fixture(b, "rest-v1-post-form"))
+	c := strings.SplitN(strings.SplitN(fmt.Sprint(login["multiValueHeaders"]), "formgate=", 2)[1], ";", 2)[0]
+	return bytes.ReplaceAll(fixture(b, "rest-v1-cookie"), []byte("FORMGATE_COOKIE"), []byte(c))
 }
 
 func BenchmarkWarmHelloWorld(b *testing.B) {

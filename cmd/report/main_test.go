@@ -2,92 +2,18 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/formgate/formgate/internal/runtimetest"
 )
-
-// runtimeAPI is a small fake of the Lambda Runtime API: it hands out queued
-// events on /next and collects what the function posts back.
-type runtimeAPI struct {
-	events  chan []byte
-	results chan result
-	seq     int
-	mu      sync.Mutex
-	initErr chan string
-}
-
-type result struct {
-	id    string
-	body  []byte
-	isErr bool
-}
-
-func newRuntimeAPI() *runtimeAPI {
-	return &runtimeAPI{events: make(chan []byte, 8), results: make(chan result, 8), initErr: make(chan string, 1)}
-}
-
-func (rt *runtimeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	const base = "/2018-06-01/runtime/"
-	p := strings.TrimPrefix(r.URL.Path, base)
-	switch {
-	case r.Method == "GET" && p == "invocation/next":
-		select {
-		case ev := <-rt.events:
-			rt.mu.Lock()
-			rt.seq++
-			id := fmt.Sprintf("req-%d", rt.seq)
-			rt.mu.Unlock()
-			w.Header().Set("Lambda-Runtime-Aws-Request-Id", id)
-			w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
-			w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:formgate-dev-report")
-			w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-6746e2ac-1b2c3d4e5f60718293a4b5c6;Sampled=0")
-			w.Write(ev)
-		case <-r.Context().Done():
-		}
-	case r.Method == "POST" && strings.HasPrefix(p, "invocation/"):
-		rest := strings.TrimPrefix(p, "invocation/")
-		id, kind, _ := strings.Cut(rest, "/")
-		body, _ := io.ReadAll(r.Body)
-		rt.results <- result{id: id, body: body, isErr: kind == "error"}
-		w.WriteHeader(http.StatusAccepted)
-	case r.Method == "POST" && p == "init/error":
-		body, _ := io.ReadAll(r.Body)
-		rt.initErr <- string(body)
-		w.WriteHeader(http.StatusAccepted)
-	default:
-		http.NotFound(w, r)
-	}
-}
-
-func (rt *runtimeAPI) invoke(t *testing.T, event []byte) map[string]any {
-	t.Helper()
-	rt.events <- event
-	select {
-	case res := <-rt.results:
-		if res.isErr {
-			t.Fatalf("function returned an error: %s", res.body)
-		}
-		var m map[string]any
-		if err := json.Unmarshal(res.body, &m); err != nil {
-			t.Fatalf("response %q: %v", res.body, err)
-		}
-		return m
-	case <-time.After(20 * time.Second):
-		t.Fatal("no response from the function")
-	}
-	return nil
-}
 
 // bootstrap is this command built as the Lambda runtime would run it
 // (for the host's architecture, so the tests can start it), once per test
@@ -126,11 +52,6 @@ func fixture(t testing.TB, name string) []byte {
 const secret = "test-session-secret-0123456789abcdef"
 
 func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
-	bin := bootstrap
-	rt := newRuntimeAPI()
-	srv := httptest.NewServer(rt)
-	defer srv.Close()
-
 	// The report CSV travels in the zip; Lambda unpacks it into LAMBDA_TASK_ROOT.
 	taskRoot := t.TempDir()
 	if err := os.WriteFile(filepath.Join(taskRoot, "tickets.csv"), []byte("Team,Open tickets\nPlatform,12\n"), 0o644); err != nil {
@@ -141,24 +62,13 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(taskRoot, "users.htpasswd"), []byte(users), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = []string{
-		"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),
-		"AUTH_USERS_FILE=users.htpasswd", "SESSION_SECRET=" + secret,
+	rt := runtimetest.Start(t, bootstrap,
+		"AUTH_USERS_FILE=users.htpasswd", "SESSION_SECRET="+secret,
 		"AWS_LAMBDA_FUNCTION_NAME=formgate-dev-report", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
-		"LAMBDA_TASK_ROOT=" + taskRoot, "REPORT_CSV=tickets.csv",
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { cancel(); cmd.Wait() }()
+		"LAMBDA_TASK_ROOT="+taskRoot, "REPORT_CSV=tickets.csv")
 
 	// v1 (REST API, stage dev): log in with the form...
-	login := rt.invoke(t, fixture(t, "rest-v1-post-form"))
+	login := rt.Invoke(t, fixture(t, "rest-v1-post-form"))
 	if login["statusCode"] != 303.0 {
 		t.Fatalf("v1 login: %v", login)
 	}
@@ -176,40 +86,39 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	}
 	// ...then follow the redirect with the cookie the function set.
 	get := bytes.ReplaceAll(fixture(t, "rest-v1-cookie"), []byte("FORMGATE_COOKIE"), []byte(c.Value))
-	report := rt.invoke(t, get)
+	report := rt.Invoke(t, get)
 	if report["statusCode"] != 200.0 || !strings.Contains(report["body"].(string), `<main id="report">`) || !strings.Contains(report["body"].(string), `<th scope="row">Platform</th>`) {
 		t.Fatalf("v1 report with cookie: %v", report)
 	}
 
 	// v2 (HTTP API): the form arrives base64-encoded; the cookie goes in the cookies array.
-	v2 := rt.invoke(t, fixture(t, "http-v2-post-form"))
+	v2 := rt.Invoke(t, fixture(t, "http-v2-post-form"))
 	cookies, _ := v2["cookies"].([]any)
 	if v2["statusCode"] != 303.0 || len(cookies) != 1 || !strings.HasPrefix(cookies[0].(string), "formgate=") {
 		t.Fatalf("v2 login: %v", v2)
 	}
 
 	// A script with Basic credentials, and one with wrong ones.
-	if r := rt.invoke(t, fixture(t, "function-url-basic")); r["statusCode"] != 200.0 {
+	if r := rt.Invoke(t, fixture(t, "function-url-basic")); r["statusCode"] != 200.0 {
 		t.Fatalf("Function URL Basic: %v", r)
 	}
 	wrong := bytes.ReplaceAll(fixture(t, "rest-v1-basic"), []byte("YW5uYTpjb3JyZWN0IGhvcnNl"), []byte("YW5uYTp3cm9uZw=="))
-	r := rt.invoke(t, wrong)
+	r := rt.Invoke(t, wrong)
 	if r["statusCode"] != 401.0 {
 		t.Fatalf("wrong Basic: %v", r)
 	}
 	// An event of no known kind becomes an invocation error, not a crash.
-	rt.events <- []byte(`{"Records":[]}`)
-	if res := <-rt.results; !res.isErr {
-		t.Fatalf("unknown event: want an error, got %s", res.body)
+	rt.Events <- []byte(`{"Records":[]}`)
+	if res := <-rt.Results; !res.IsErr {
+		t.Fatalf("unknown event: want an error, got %s", res.Body)
 	}
-	if r := rt.invoke(t, fixture(t, "alb-single-get-form")); r["statusCode"] != 200.0 {
+	if r := rt.Invoke(t, fixture(t, "alb-single-get-form")); r["statusCode"] != 200.0 {
 		t.Fatalf("the function must keep serving after an error: %v", r)
 	}
 
 	// Logs are JSON lines and carry no secret.
-	cancel()
-	cmd.Wait()
-	logs := stderr.String()
+	rt.Stop()
+	logs := rt.Log()
 	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		if !json.Valid([]byte(line)) {
 			t.Errorf("log line is not JSON: %q", line)
@@ -228,11 +137,9 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 // Without a session secret the function must refuse to start, saying
 // which variable to set, rather than make a random key per container.
 func TestBootstrapFailsWithoutSecret(t *testing.T) {
-	bin := bootstrap
-	rt := newRuntimeAPI()
-	srv := httptest.NewServer(rt)
+	srv := httptest.NewServer(runtimetest.New())
 	defer srv.Close()
-	cmd := exec.Command(bin)
+	cmd := exec.Command(bootstrap)
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw-do-not-log"}
 	out, err := cmd.CombinedOutput()
 	if err == nil {

@@ -2,47 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/formgate/formgate/internal/dynalitetest"
+	"github.com/formgate/formgate/internal/runtimetest"
 )
-
-// container is one running bootstrap with its own Runtime API fake, as
-// Lambda runs each container.
-type container struct {
-	rt     *runtimeAPI
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-	stop   func() // ends the process; its log is whole after
-}
-
-func startContainer(t *testing.T, env []string) *container {
-	t.Helper()
-	rt := newRuntimeAPI()
-	srv := httptest.NewServer(rt)
-	t.Cleanup(srv.Close)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bootstrapShared)
-	c := &container{rt: rt, cmd: cmd, stderr: &bytes.Buffer{}}
-	var once sync.Once
-	c.stop = func() { once.Do(func() { cancel(); cmd.Wait() }) }
-	cmd.Stderr = c.stderr
-	cmd.Env = append([]string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"),
-		"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret}, env...)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.stop)
-	return c
-}
 
 // event is a fixture with changes: method, path, a header.
 func event(t *testing.T, name, method, path string, header map[string]string) []byte {
@@ -76,19 +44,20 @@ func status(r map[string]any) int { return int(r["statusCode"].(float64)) }
 func TestBootstrapsShareTable(t *testing.T) {
 	db := dynalitetest.Start(t)
 	db.Table("formgate")
-	env := append(db.Env(), "FORMGATE_TABLE=formgate")
-	a, b := startContainer(t, env), startContainer(t, env)
+	env := append(db.Env(), "FORMGATE_TABLE=formgate", "AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET="+secret)
+	// Two containers, each a bootstrap on its own Runtime API.
+	a, b := runtimetest.Start(t, bootstrapShared, env...), runtimetest.Start(t, bootstrapShared, env...)
 
 	// 10 wrong passwords, spread over both: the 11th is refused on either.
 	wrong := event(t, "rest-v1-basic", "", "", map[string]string{"Authorization": "Basic YW5uYTp3cm9uZw=="})
 	for i := range 10 {
-		c := []*container{a, b}[i%2]
-		if r := c.rt.invoke(t, wrong); status(r) != 401 {
+		c := []*runtimetest.Function{a, b}[i%2]
+		if r := c.Invoke(t, wrong); status(r) != 401 {
 			t.Fatalf("failure %d: %v", i+1, r["statusCode"])
 		}
 	}
-	for _, c := range []*container{a, b} {
-		if r := c.rt.invoke(t, fixture(t, "rest-v1-basic")); status(r) != 429 {
+	for _, c := range []*runtimetest.Function{a, b} {
+		if r := c.Invoke(t, fixture(t, "rest-v1-basic")); status(r) != 429 {
 			t.Fatalf("11th attempt, with the right password: %v, want 429", r["statusCode"])
 		}
 	}
@@ -97,7 +66,7 @@ func TestBootstrapsShareTable(t *testing.T) {
 	// a: b refuses the cookie.
 	other := map[string]string{"X-Forwarded-For": "198.51.100.99"}
 	loginEvent := bytes.ReplaceAll(fixture(t, "rest-v1-post-form"), []byte("203.0.113.7"), []byte("198.51.100.99"))
-	login := a.rt.invoke(t, loginEvent)
+	login := a.Invoke(t, loginEvent)
 	setCookie := login["multiValueHeaders"].(map[string]any)["Set-Cookie"].([]any)[0].(string)
 	ck, err := http.ParseSetCookie(setCookie)
 	if err != nil {
@@ -106,40 +75,40 @@ func TestBootstrapsShareTable(t *testing.T) {
 	withCookie := func(method, path string) []byte {
 		return event(t, "rest-v1-cookie", method, path, map[string]string{"Cookie": "formgate=" + ck.Value, "X-Forwarded-For": other["X-Forwarded-For"]})
 	}
-	if r := b.rt.invoke(t, withCookie("", "")); status(r) != 200 || !strings.Contains(r["body"].(string), `<main id="report">`) {
+	if r := b.Invoke(t, withCookie("", "")); status(r) != 200 || !strings.Contains(r["body"].(string), `<main id="report">`) {
 		t.Fatalf("the cookie from a on b: %v", r["statusCode"])
 	}
-	if r := a.rt.invoke(t, withCookie("POST", "/report/_formgate/logout")); status(r) != 303 {
+	if r := a.Invoke(t, withCookie("POST", "/report/_formgate/logout")); status(r) != 303 {
 		t.Fatalf("logout on a: %v %v", r["statusCode"], r["body"])
 	}
 	// (A browser without a session gets the login form.)
-	if r := b.rt.invoke(t, withCookie("", "")); strings.Contains(r["body"].(string), `<main id="report">`) || !strings.Contains(r["body"].(string), `<form id="login"`) {
-		t.Fatalf("b takes the cookie logged out on a: %v\nlogs of b:\n%s", r["statusCode"], b.stderr)
+	if r := b.Invoke(t, withCookie("", "")); strings.Contains(r["body"].(string), `<main id="report">`) || !strings.Contains(r["body"].(string), `<form id="login"`) {
+		t.Fatalf("b takes the cookie logged out on a: %v\nlogs of b:\n%s", r["statusCode"], b.Log())
 	}
 
 	// The table goes away: a cookie is refused with 503 (whether it was
 	// ended cannot be known), Basic from a fresh address still works.
-	login2 := a.rt.invoke(t, bytes.ReplaceAll(fixture(t, "rest-v1-post-form"), []byte("203.0.113.7"), []byte("198.51.100.98")))
+	login2 := a.Invoke(t, bytes.ReplaceAll(fixture(t, "rest-v1-post-form"), []byte("203.0.113.7"), []byte("198.51.100.98")))
 	ck2, _ := http.ParseSetCookie(login2["multiValueHeaders"].(map[string]any)["Set-Cookie"].([]any)[0].(string))
 	db.Stop()
 	cookie2 := event(t, "rest-v1-cookie", "", "", map[string]string{"Cookie": "formgate=" + ck2.Value})
-	if r := b.rt.invoke(t, cookie2); status(r) != 503 {
+	if r := b.Invoke(t, cookie2); status(r) != 503 {
 		t.Fatalf("cookie with the table down: %v", r["statusCode"])
 	}
 	basicOther := bytes.ReplaceAll(fixture(t, "rest-v1-basic"), []byte("203.0.113.7"), []byte("198.51.100.97"))
-	if r := b.rt.invoke(t, basicOther); status(r) != 200 {
+	if r := b.Invoke(t, basicOther); status(r) != 200 {
 		t.Fatalf("Basic with the table down: %v", r["statusCode"])
 	}
 	db.Restart()
 	deadline := time.Now().Add(20 * time.Second)
-	for r := b.rt.invoke(t, cookie2); !strings.Contains(r["body"].(string), `<main id="report">`); r = b.rt.invoke(t, cookie2) {
+	for r := b.Invoke(t, cookie2); !strings.Contains(r["body"].(string), `<main id="report">`); r = b.Invoke(t, cookie2) {
 		if time.Now().After(deadline) {
 			t.Fatal("the cookie is not taken again after the table is back")
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	b.stop()
-	logs := b.stderr.String()
+	b.Stop()
+	logs := b.Log()
 	if strings.Count(logs, "session revocation store failed") != 1 || !strings.Contains(logs, "session revocation store is back") {
 		t.Errorf("the outage is not one line and its end another:\n%s", logs)
 	}
