@@ -7,10 +7,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/runtimetest"
 	"github.com/formgate/formgate/internal/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
 )
@@ -112,5 +116,37 @@ func TestLibraryExampleConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), v) {
 			t.Errorf("error %v does not name %s", err, v)
 		}
+	}
+}
+
+// On Lambda (AWS_LAMBDA_RUNTIME_API set) the same program serves events:
+// built as make build builds it, run against a Runtime API fake.
+func TestLibraryExampleOnLambda(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "bootstrap")
+	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var envs []string
+	for k, v := range env {
+		envs = append(envs, k+"="+v)
+	}
+	f := runtimetest.Start(t, bin, envs...)
+	event := func(path, header string) []byte {
+		return []byte(`{"httpMethod":"GET","path":"` + path + `","resource":"/app/{proxy+}","headers":{` + header + `},
+			"requestContext":{"path":"/dev` + path + `","stage":"dev","domainName":"abc.execute-api.eu-west-1.amazonaws.com","identity":{"sourceIp":"203.0.113.7"}}}`)
+	}
+	r := f.Invoke(t, event("/app/data.json", `"Authorization":"Basic YW5uYTpjb3JyZWN0IGhvcnNl","Accept":"*/*"`))
+	if r["statusCode"] != 200.0 || !strings.Contains(r["body"].(string), `"user":"anna"`) {
+		t.Fatalf("Basic through the REST API event: %v", r)
+	}
+	r = f.Invoke(t, event("/app/", `"Accept":"text/html"`))
+	if r["statusCode"] != 200.0 || !strings.Contains(r["body"].(string), `<form id="login"`) {
+		t.Fatalf("a browser through the REST API event: %v", r)
+	}
+	r = f.Invoke(t, event("/app/data.json", `"Accept":"*/*"`))
+	if r["statusCode"] != 401.0 {
+		t.Fatalf("a script without credentials: %v", r)
 	}
 }
