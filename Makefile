@@ -41,9 +41,9 @@ USERS ?=
 DIST ?= dist
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -tags lambda.norpc
 build:
+	$(if $(USERS),$(GO) run ./cmd/hash-password -check $(USERS))
 	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
-	$(if $(USERS),$(GO) run ./cmd/hash-password -check $(USERS))
 	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
 	mkdir -p $(DIST)/report-shared
 	$(LAMBDA_BUILD),dynamodb -o $(DIST)/report-shared/bootstrap ./cmd/report

@@ -58,7 +58,8 @@ var stage = sync.OnceValues(func() (string, error) {
 	if err := os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
 		return "", err
 	}
-	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"))
+	// With a users file, as an operator with several users builds.
+	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"), "USERS=htpasswd/testdata/users.htpasswd")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("make build: %v\n%s", err, out)
@@ -294,6 +295,32 @@ func TestArtifact(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no bootstrap at the zip's root: %v", zr.File)
+	}
+	// The users file (make build USERS=…) is in both zips that read it.
+	for _, z := range []string{"report.zip", "authorizer.zip", "report-shared.zip"} {
+		zr, err := zip.OpenReader(filepath.Join(staged(t), "dist", z))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		zr.Close()
+		if !slices.Contains(names, "users.htpasswd") {
+			t.Errorf("%s holds %v: no users.htpasswd", z, names)
+		}
+	}
+}
+
+// A users file with a line formgate refuses stops the build before
+// anything is built, with the line and what to do.
+func TestBuildChecksUsersFile(t *testing.T) {
+	cmd := exec.Command("make", "build", "DIST="+t.TempDir(), "USERS=config/testdata/sha.htpasswd")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "line 1 (user \"anna\"): {SHA}") || strings.Contains(string(out), "go build") {
+		t.Fatalf("make build with a {SHA} line: %v\n%s", err, out)
 	}
 }
 
