@@ -280,3 +280,19 @@ func TestLocalServerLimits(t *testing.T) {
 		t.Fatalf("128 KiB header: %d, want 431", resp.StatusCode)
 	}
 }
+
+// -remap-authorization: the emulated REST API hands Authorization on as
+// x-amzn-Remapped-Authorization, and Basic still gets in.
+func TestLocalGatewayRemapsAuthorization(t *testing.T) {
+	s := startLocal(t, []string{"-gateway", "rest", "-remap-authorization"}, "AUTH_PASSWORD=pw-remapped")
+	req, _ := http.NewRequest("GET", s.URL+"?format=json", nil)
+	req.SetBasicAuth("admin", "pw-remapped")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("Basic, remapped on the way in: %d", resp.StatusCode)
+	}
+}
