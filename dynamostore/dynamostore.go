@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/internal/outage"
 )
 
 // DB is the part of the DynamoDB client the store uses.
@@ -156,10 +157,10 @@ type Limiter struct {
 	burst  int
 	window time.Duration
 
-	local *formgate.MemoryLimiter
-	mu    sync.Mutex
-	inMem map[string]int // attempts spent from local and not yet settled
-	down  time.Time      // zero: the table answers
+	local  *formgate.MemoryLimiter
+	mu     sync.Mutex
+	inMem  map[string]int // attempts spent from local and not yet settled
+	outage *outage.Log
 }
 
 var _ formgate.Limiter = (*Limiter)(nil)
@@ -168,7 +169,12 @@ var _ formgate.Limiter = (*Limiter)(nil)
 // attempts per key in each window.
 func (s *Store) Limiter(name string, burst int, window time.Duration) *Limiter {
 	return &Limiter{s: s, name: name, burst: burst, window: window,
-		local: formgate.NewMemoryLimiter(burst, window/time.Duration(max(burst, 1))), inMem: map[string]int{}}
+		local: formgate.NewMemoryLimiter(burst, window/time.Duration(max(burst, 1))), inMem: map[string]int{},
+		outage: &outage.Log{
+			Start: "dynamostore: the table cannot be reached; login limits are per container until it can",
+			End:   "dynamostore: the table answers again; login limits are shared again",
+			Attrs: []any{"limiter", name},
+		}}
 }
 
 func (l *Limiter) item(key string, now time.Time) (pk string, start time.Time) {
@@ -184,9 +190,7 @@ func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) 
 	for _, pause := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 0} {
 		wait, full, err := l.spend(ctx, key)
 		if err != nil {
-			if ctx.Err() == nil {
-				l.health(err)
-			}
+			l.outage.Failed(ctx, l.s.log(), err)
 			wait, _ := l.local.Spend(ctx, key)
 			if wait == 0 {
 				l.mu.Lock()
@@ -195,7 +199,7 @@ func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) 
 			}
 			return wait, nil
 		}
-		l.health(nil)
+		l.outage.OK(l.s.log())
 		if !full || pause == 0 {
 			return wait, nil
 		}
@@ -229,20 +233,6 @@ func (l *Limiter) spend(ctx context.Context, key string) (wait time.Duration, fu
 		return 0, false, fmt.Errorf("dynamostore: spend %s: %w", l.name, err)
 	}
 	return 0, false, nil
-}
-
-// health logs the start and the end of an outage of the table, once each.
-func (l *Limiter) health(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	switch {
-	case err != nil && l.down.IsZero():
-		l.down = time.Now()
-		l.s.log().Error("dynamostore: the table cannot be reached; login limits are per container until it can", "limiter", l.name, "err", err)
-	case err == nil && !l.down.IsZero():
-		l.s.log().Warn("dynamostore: the table answers again; login limits are shared again", "limiter", l.name, "down_s", time.Since(l.down).Round(time.Second).Seconds())
-		l.down = time.Time{}
-	}
 }
 
 // Settle implements formgate.Limiter: a failure keeps its attempt (no
@@ -280,9 +270,7 @@ func (l *Limiter) Settle(ctx context.Context, key string, failed bool) error {
 	if err != nil {
 		// The attempt stays spent in the window: one attempt fewer for
 		// this key, at worst.
-		if ctx.Err() == nil {
-			l.health(err)
-		}
+		l.outage.Failed(ctx, l.s.log(), err)
 		return nil
 	}
 	return nil

@@ -2,6 +2,8 @@ package dynamostore_test
 
 import (
 	"context"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,6 +129,8 @@ func TestStoreDown(t *testing.T) {
 	if _, err := a.Revoked(ctx, "anna", "s1", time.Now()); err == nil {
 		t.Fatal("Revoked with the store down: no error")
 	}
+	var logs strings.Builder
+	a.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	// Logins go on, limited in this container: the budget still holds.
 	l := a.Limiter("addr", 3, time.Hour)
 	for i := range 3 {
@@ -141,6 +145,13 @@ func TestStoreDown(t *testing.T) {
 	db.Restart()
 	if _, err := a.Revoked(ctx, "anna", "s1", time.Now()); err != nil {
 		t.Fatalf("after the restart: %v", err)
+	}
+	if wait, err := l.Spend(ctx, "other"); wait != 0 || err != nil {
+		t.Fatalf("the shared limit after the restart: %v %v", wait, err)
+	}
+	// One line when the outage began, one when it ended, for 4 failed calls.
+	if strings.Count(logs.String(), "cannot be reached") != 1 || strings.Count(logs.String(), "answers again") != 1 {
+		t.Fatalf("outage log:\n%s", logs.String())
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 
 	"github.com/formgate/formgate/internal/basic"
 	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/outage"
 	"github.com/formgate/formgate/internal/session"
 	"github.com/formgate/formgate/web"
 )
@@ -48,7 +49,7 @@ type Gate struct {
 	ways      []way
 	noAddress sync.Once // the warning about requests without a client address
 	// Failures of the stores the gate asks, logged once per outage.
-	limits, checks, revocations *incident
+	limits, checks, revocations *outage.Log
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -79,9 +80,9 @@ func New(o Options) (*Gate, error) {
 		// another site cannot log a visitor in or out behind their back.
 		csrf: http.NewCrossOriginProtection(),
 	}
-	g.limits = &incident{log: o.Logger, what: "the login limiter"}
-	g.checks = &incident{log: o.Logger, what: "the credential check"}
-	g.revocations = &incident{log: o.Logger, what: "the session revocation store"}
+	g.limits = storeOutage("the login limiter")
+	g.checks = storeOutage("the credential check")
+	g.revocations = storeOutage("the session revocation store")
 	var page strings.Builder
 	if err := pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
 		return nil, fmt.Errorf("render login page: %w", err)
@@ -284,7 +285,7 @@ func (g *Gate) checkSession(ctx context.Context, s session.Session, now time.Tim
 	u, ok, err := g.o.Checker.Lookup(ctx, s.User)
 	switch {
 	case err != nil:
-		g.checks.failed(ctx, err)
+		g.checks.Failed(ctx, g.o.Logger, err)
 		return User{}, "", err
 	case !ok:
 		return User{}, "the user no longer exists", nil
@@ -298,10 +299,10 @@ func (g *Gate) checkSession(ctx context.Context, s session.Session, now time.Tim
 	if g.o.Revocations != nil {
 		gone, err := g.o.Revocations.Revoked(ctx, s.User, s.ID, time.Unix(0, s.Issued))
 		if err != nil {
-			g.revocations.failed(ctx, err)
+			g.revocations.Failed(ctx, g.o.Logger, err)
 			return User{}, "", err
 		}
-		g.revocations.ok()
+		g.revocations.OK(g.o.Logger)
 		if gone {
 			return User{}, "logged out", nil
 		}
@@ -400,15 +401,15 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 			g.settle(ctx, g.o.Limiter, addr, failed)
 		}
 	}()
-	g.limits.ok()
+	g.limits.OK(g.o.Logger)
 	u, ok, err = g.o.Checker.Check(ctx, user, pass)
 	checked = true
 	if err != nil {
-		g.checks.failed(ctx, err)
+		g.checks.Failed(ctx, g.o.Logger, err)
 		a.unavailable()
 		return answered
 	}
-	g.checks.ok()
+	g.checks.OK(g.o.Logger)
 	if !ok {
 		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(ctx, user), "remote", r.RemoteAddr)
 		if via == ViaForm && wantsHTML(r) {
@@ -440,7 +441,7 @@ func (g *Gate) knownName(ctx context.Context, name string) string {
 // settle ends an attempt with the limiter, logging a failure of its own.
 func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 	if err := l.Settle(ctx, key, failed); err != nil {
-		g.limits.failed(ctx, err)
+		g.limits.Failed(ctx, g.o.Logger, err)
 	}
 }
 
@@ -448,7 +449,7 @@ func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 // when the limiter itself failed.
 func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait time.Duration, err error) outcome {
 	if err != nil {
-		g.limits.failed(r.Context(), err)
+		g.limits.Failed(r.Context(), g.o.Logger, err)
 		a.unavailable()
 		return answered
 	}
@@ -493,12 +494,12 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 			err = g.o.Revocations.Revoke(r.Context(), s.User, s.ID, time.Unix(0, s.Issued).Add(g.o.SessionTTL))
 		}
 		if err != nil {
-			g.revocations.failed(r.Context(), err)
+			g.revocations.Failed(r.Context(), g.o.Logger, err)
 			a.unavailable()
 			a.text = "503 Service Unavailable: logged out in this browser, but the session could not be ended everywhere; log out again shortly"
 			return a
 		}
-		g.revocations.ok()
+		g.revocations.OK(g.o.Logger)
 		g.o.Logger.Info("logout", "user", s.User, "everywhere", everywhere, "remote", r.RemoteAddr)
 	}
 	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
@@ -514,6 +515,11 @@ func (g *Gate) session(r *http.Request) (session.Session, bool) {
 		}
 	}
 	return session.Session{}, false
+}
+
+// storeOutage is the outage log of one store the gate asks.
+func storeOutage(what string) *outage.Log {
+	return &outage.Log{Start: what + " failed; logins and sessions that need it are refused until it is back", End: what + " is back"}
 }
 
 // BasePath is the path the gate protects (Options.BasePath after
