@@ -543,7 +543,6 @@ func TestGateBasePath(t *testing.T) {
 		{"/", "/anything/at/all", "", "/", 200},
 		{"/", "/", "/prod", "/prod", 200},
 	} {
-		// Remember: under a base of "/" the gate's routes are /_formgate/….
 		t.Run(tt.base+" "+tt.target, func(t *testing.T) {
 			f := newFixtureWith(t, func(o *Options) { o.BasePath = tt.base })
 			resp := f.do(t, req{method: "POST", target: "http://127.0.0.1" + tt.target, body: form(testUser, testPass), prefix: tt.prefix})

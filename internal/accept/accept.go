@@ -54,18 +54,6 @@ func Prefers(header []string, offer string, others ...string) bool {
 	return true
 }
 
-// Explicit reports whether the header names offer itself (not through a
-// wildcard) with q > 0: how a browser, which lists text/html, is told
-// from a script that sends */*.
-func Explicit(header []string, offer string) bool {
-	for _, r := range parse(header) {
-		if r.typ == offer && r.q > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 type mediaRange struct {
 	typ string // "text/csv", "text/*", "*/*"
 	q   float64

@@ -50,20 +50,6 @@ func TestNegotiate(t *testing.T) {
 	}
 }
 
-func TestExplicit(t *testing.T) {
-	for accept, want := range map[string]bool{
-		"text/html,application/xhtml+xml,*/*;q=0.8": true,
-		"*/*":                               false,
-		"text/*":                            false,
-		"text/html;q=0":                     false,
-		"application/json, text/html;q=0.5": true,
-	} {
-		if got := Explicit([]string{accept}, html); got != want {
-			t.Errorf("Explicit(%q) = %v", accept, got)
-		}
-	}
-}
-
 func TestPrefers(t *testing.T) {
 	for accept, want := range map[string]bool{
 		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": true,

@@ -23,21 +23,21 @@ const CookieName = "formgate"
 
 // Session is what a cookie proves.
 type Session struct {
-	User string `json:"u"`
+	User string
 	// ID is random, one per login: what a revocation names (logout across
 	// containers).
-	ID string `json:"i"`
+	ID string
 	// Issued is when the login happened (Unix nanoseconds: a login right
 	// after "log out everywhere" must count as after it): the absolute
 	// lifetime counts from it, however often the cookie is renewed.
-	Issued int64 `json:"t"`
+	Issued int64
 	// Seen is when the cookie was last renewed (Unix nanoseconds), for
 	// the idle timeout.
-	Seen int64 `json:"s"`
+	Seen int64
 	// Stamp is the user's credential stamp at login (see the gate's
 	// User.Stamp): a new password, another name or a removed user no
 	// longer matches it.
-	Stamp string `json:"c,omitempty"`
+	Stamp string
 }
 
 // New is a fresh session for user, issued now.
