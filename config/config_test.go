@@ -127,6 +127,14 @@ func TestLoadChecker(t *testing.T) {
 	if _, ok, _ := c.Check(context.Background(), "anna", "pw"); !ok {
 		t.Fatal("checker refuses the configured credentials")
 	}
+	// The authorizer's zip holds the users file too (make build USERS=…).
+	c, _, err = LoadChecker(env(map[string]string{"AUTH_USERS_FILE": "users.htpasswd", "LAMBDA_TASK_ROOT": "testdata"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := c.Check(context.Background(), "bob", "bob's pässwörd"); !ok {
+		t.Fatal("the authorizer's checker refuses a user of the bundled file")
+	}
 	if _, _, err := LoadChecker(env(map[string]string{"AUTH_USERNAME": "a:b"})); err == nil ||
 		!strings.Contains(err.Error(), "AUTH_USERNAME contains ':'") || !strings.Contains(err.Error(), "AUTH_PASSWORD_HASH is not set") {
 		t.Fatalf("err = %v", err)
