@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,7 +21,6 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/htpasswd"
-	"github.com/formgate/formgate/web"
 )
 
 // Config is what the formgate programs read from the environment.
@@ -39,9 +37,13 @@ type Config struct {
 	// Warnings are settings that work but should change (a password in
 	// plain text), for the program to log at start.
 	Warnings []string
-	// ReportCSV is the path of the CSV the built-in report shows; empty
-	// means the embedded sample.
+	// ReportCSV is where the CSV the built-in report shows is: a path, or
+	// an s3://bucket/key URL (REPORT_CSV); empty means the embedded
+	// sample. ReportSource opens it.
 	ReportCSV string
+	// ReportRefresh is how often the report asks its source whether the
+	// CSV changed (REPORT_REFRESH, default 60s; 0 turns it off).
+	ReportRefresh time.Duration
 	// LogLevel is the lowest level logged.
 	LogLevel slog.Level
 	// Table is FORMGATE_TABLE, the DynamoDB table of shared state; nil
@@ -103,8 +105,12 @@ func Load(getenv func(string) string) (Config, error) {
 			ChallengeHeader:       getenv("CHALLENGE_HEADER"),
 		},
 	}
-	if c.ReportCSV != "" {
+	if c.ReportCSV != "" && !isS3(c.ReportCSV) {
 		c.ReportCSV = inTaskRoot(getenv, c.ReportCSV)
+	}
+	var err error
+	if c.ReportRefresh, err = refresh(getenv("REPORT_REFRESH")); err != nil {
+		errs = append(errs, err)
 	}
 	if table := getenv("FORMGATE_TABLE"); table != "" {
 		if err := openTable(getenv, table, &c); err != nil {
@@ -261,18 +267,4 @@ func inTaskRoot(getenv func(string) string, path string) string {
 		return filepath.Join(root, path)
 	}
 	return path
-}
-
-// ReadReport reads the CSV the built-in report shows: the file at
-// ReportCSV, or the embedded sample when it is empty. name is the file's
-// base name ("sample.csv" for the sample).
-func (c Config) ReadReport() (data []byte, name string, err error) {
-	if c.ReportCSV == "" {
-		return web.SampleCSV(), "sample.csv", nil
-	}
-	data, err = os.ReadFile(c.ReportCSV)
-	if err != nil {
-		return nil, "", fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
-	}
-	return data, filepath.Base(c.ReportCSV), nil
 }

@@ -2,7 +2,10 @@ package config
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -141,14 +144,35 @@ func TestLoadChecker(t *testing.T) {
 	}
 }
 
-func TestReadReport(t *testing.T) {
-	data, name, err := Config{}.ReadReport()
-	if err != nil || name != "sample.csv" || !strings.HasPrefix(string(data), "Region,") {
-		t.Fatalf("sample: %q %v %.20q", name, err, data)
+func TestReportSource(t *testing.T) {
+	src, name, err := Config{}.ReportSource(context.Background(), os.Getenv)
+	if err != nil || name != "sample.csv" {
+		t.Fatalf("sample: %q %v", name, err)
 	}
-	_, _, err = Config{ReportCSV: "testdata/none.csv"}.ReadReport()
-	if err == nil || !strings.Contains(err.Error(), "REPORT_CSV: open testdata/none.csv") {
+	data, _, err := src.Load(context.Background(), "")
+	if err != nil || !strings.HasPrefix(string(data), "Region,") {
+		t.Fatalf("sample: %v %.20q", err, data)
+	}
+	src, name, err = Config{ReportCSV: "testdata/none.csv"}.ReportSource(context.Background(), os.Getenv)
+	if err != nil || name != "none.csv" {
+		t.Fatalf("file: %q %v", name, err)
+	}
+	if _, _, err := src.Load(context.Background(), ""); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestReportRefresh(t *testing.T) {
+	for v, want := range map[string]string{"": "1m0s", "0": "0s", "5m": "5m0s", "1s": "1s", "500ms": "at least 1s", "soon": "not a Go duration", "-1m": "at least 1s"} {
+		got := ""
+		if d, err := refresh(v); err != nil {
+			got = err.Error()
+		} else {
+			got = d.String()
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("REPORT_REFRESH=%q: %s, want %s", v, got, want)
+		}
 	}
 }
 

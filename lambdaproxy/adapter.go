@@ -135,7 +135,37 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 			rec.body.Reset()
 		}
 	}
-	return json.Marshal(door.response(rec))
+	out, err := marshal(door.response(rec))
+	if err != nil || len(out) <= limits[kind] {
+		return out, err
+	}
+	// Past the limit the front door answers 502 and the runtime restarts
+	// (a cold start for the next request): answer what can be known
+	// instead. Handlers that know their answers (the built-in report) say
+	// more, from frontdoor.Info.MaxResponse, before it comes to this.
+	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", rec.status, "bytes", len(out), "limit_bytes", limits[kind])
+	big := newRecorder()
+	big.header.Set("Cache-Control", "no-store")
+	big.header.Set("X-Content-Type-Options", "nosniff")
+	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%.1f MB): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
+		float64(len(out))/1e6, float64(limits[kind])/1e6), http.StatusNotAcceptable)
+	return marshal(door.response(big))
+}
+
+// limits are the response limits of the front doors.
+var limits = map[Kind]int{RESTv1: frontdoor.LambdaLimit, HTTPv2: frontdoor.LambdaLimit, FunctionURL: frontdoor.LambdaLimit, ALB: frontdoor.ALBLimit}
+
+// marshal is json.Marshal without HTML escaping: an HTML body would grow
+// by five bytes for each <, > and & (toward the front door's limit), and
+// the event is never read by a browser.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	if err := e.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // in is the front-door-neutral form of a request that every event is
@@ -145,6 +175,7 @@ type in struct {
 	escaped                bool   // path is as sent, percent-encoded (v2 rawPath, ALB); else decoded (REST v1)
 	prefix                 string // public path prefix, e.g. "/dev"
 	principal              string // a REST API authorizer's principalId
+	maxResponse            int    // the door's response limit (frontdoor.LambdaLimit, ALBLimit)
 	header                 http.Header
 	body                   string
 	base64                 bool
@@ -173,7 +204,7 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 		}
 		u.Path, u.RawPath = p, i.path // RawPath is dropped by url if it does not encode Path
 	}
-	ctx = frontdoor.With(ctx, frontdoor.Info{Prefix: i.prefix, Principal: i.principal})
+	ctx = frontdoor.With(ctx, frontdoor.Info{Prefix: i.prefix, Principal: i.principal, MaxResponse: i.maxResponse})
 	req, err := http.NewRequestWithContext(ctx, i.method, "/", bytes.NewReader(body))
 	if err != nil {
 		// Only an invalid method gets here; the error would quote nothing

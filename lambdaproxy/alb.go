@@ -1,6 +1,8 @@
 package lambdaproxy
 
 import (
+	"github.com/formgate/formgate/internal/frontdoor"
+
 	"context"
 	"net"
 	"net/http"
@@ -31,14 +33,15 @@ func (e *alb) request(ctx context.Context) (*http.Request, error) {
 	slices.Sort(parts) // map order is random; keep requests reproducible
 	h := headerFrom(e.Headers, e.MultiValueHeaders)
 	return in{
-		method:   e.HTTPMethod,
-		path:     e.Path,
-		escaped:  true,
-		rawQuery: strings.Join(parts, "&"),
-		header:   h,
-		body:     e.Body,
-		base64:   e.IsBase64Encoded,
-		remoteIP: clientFromForwardedFor(h),
+		method:      e.HTTPMethod,
+		path:        e.Path,
+		escaped:     true,
+		rawQuery:    strings.Join(parts, "&"),
+		header:      h,
+		body:        e.Body,
+		base64:      e.IsBase64Encoded,
+		remoteIP:    clientFromForwardedFor(h),
+		maxResponse: frontdoor.ALBLimit,
 	}.build(ctx)
 }
 

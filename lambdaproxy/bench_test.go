@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ import (
 // benchmarks run side by side so their ratio is the measure.
 
 func BenchmarkDirectBasic(b *testing.B) {
-	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,7 +37,7 @@ func BenchmarkDirectBasic(b *testing.B) {
 }
 
 func benchInvoke(b *testing.B, fixture string) {
-	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -76,7 +76,7 @@ func decodeResponse(t *testing.T, raw []byte) response {
 
 func newAdapter(t *testing.T) *lambdaproxy.Adapter {
 	t.Helper()
-	h, err := reportapp.New(testCfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

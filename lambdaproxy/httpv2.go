@@ -1,6 +1,8 @@
 package lambdaproxy
 
 import (
+	"github.com/formgate/formgate/internal/frontdoor"
+
 	"context"
 	"net/http"
 	"strings"
@@ -26,16 +28,17 @@ func (e *httpV2) request(ctx context.Context) (*http.Request, error) {
 		}
 	}
 	return in{
-		method:   e.RequestContext.HTTP.Method,
-		path:     path,
-		escaped:  true,
-		rawQuery: e.RawQueryString,
-		prefix:   prefix,
-		header:   h,
-		body:     e.Body,
-		base64:   e.IsBase64Encoded,
-		remoteIP: e.RequestContext.HTTP.SourceIP,
-		host:     e.RequestContext.DomainName,
+		method:      e.RequestContext.HTTP.Method,
+		path:        path,
+		escaped:     true,
+		rawQuery:    e.RawQueryString,
+		prefix:      prefix,
+		header:      h,
+		body:        e.Body,
+		base64:      e.IsBase64Encoded,
+		remoteIP:    e.RequestContext.HTTP.SourceIP,
+		host:        e.RequestContext.DomainName,
+		maxResponse: frontdoor.LambdaLimit,
 	}.build(ctx)
 }
 

@@ -42,9 +42,11 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 // encodedBody returns the body for the event response: as it is when it is
 // text, else base64 (front doors would mangle binary bytes in a JSON
-// string).
+// string) — and a compressed body (Content-Encoding: gzip) is binary,
+// whatever its type.
 func (r *recorder) encodedBody() (body string, isBase64 bool) {
-	if r.body.Len() == 0 || isText(r.header.Get("Content-Type")) {
+	coding := r.header.Get("Content-Encoding")
+	if r.body.Len() == 0 || (coding == "" || strings.EqualFold(coding, "identity")) && isText(r.header.Get("Content-Type")) {
 		return r.body.String(), false
 	}
 	return base64.StdEncoding.EncodeToString(r.body.Bytes()), true

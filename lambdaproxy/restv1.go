@@ -1,6 +1,8 @@
 package lambdaproxy
 
 import (
+	"github.com/formgate/formgate/internal/frontdoor"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -30,12 +32,13 @@ func (e *restV1) request(ctx context.Context) (*http.Request, error) {
 		prefix:   stagePrefix(e.RequestContext.Path, e.Path),
 		// Set by API Gateway from a custom authorizer's answer; a client
 		// cannot put it in the event.
-		principal: principal(e.RequestContext.Authorizer),
-		header:    headerFrom(e.Headers, e.MultiValueHeaders),
-		body:      e.Body,
-		base64:    e.IsBase64Encoded,
-		remoteIP:  e.RequestContext.Identity.SourceIP,
-		host:      e.RequestContext.DomainName,
+		principal:   principal(e.RequestContext.Authorizer),
+		header:      headerFrom(e.Headers, e.MultiValueHeaders),
+		body:        e.Body,
+		base64:      e.IsBase64Encoded,
+		remoteIP:    e.RequestContext.Identity.SourceIP,
+		host:        e.RequestContext.DomainName,
+		maxResponse: frontdoor.LambdaLimit,
 	}.build(ctx)
 }
 

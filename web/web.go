@@ -36,7 +36,11 @@ type LoginView struct {
 type ReportView struct {
 	Title  string
 	Header []string
-	Rows   [][]string
+	// Rows are this page's rows: rows First to Last (counted from 1) of
+	// Total, on page Page of Pages.
+	Rows                     [][]string
+	Total, First, Last       int
+	Page, Pages              int
 	// LogoutURL is where the logout button posts, relative to the page;
 	// "" shows no button (Basic auth has no session to end).
 	LogoutURL string
@@ -65,7 +69,7 @@ func parse() (*Pages, error) {
 		return nil, err
 	}
 	parse := func(page string) (*template.Template, error) {
-		t, err := template.ParseFS(files, "templates/layout.html", "templates/"+page)
+		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+page)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", page, err)
 		}
@@ -79,6 +83,12 @@ func parse() (*Pages, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// funcs are the pager's arithmetic.
+var funcs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 }
 
 type page struct {

@@ -99,7 +99,7 @@ func run(addr, gateway, stage string, remap bool) error {
 	if cfg.Table != nil {
 		cfg.Table.SetLogger(log)
 	}
-	h, err := reportapp.New(cfg, log)
+	h, err := reportapp.New(context.Background(), cfg, getenv, log)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 
@@ -37,7 +38,7 @@ func main() {
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
-	h, err := reportapp.New(cfg, log)
+	h, err := reportapp.New(context.Background(), cfg, os.Getenv, log)
 	if err != nil {
 		log.Error("formgate cannot start", "err", err)
 		os.Exit(1)

@@ -1,178 +1,164 @@
 // Package report is formgate's built-in report: a CSV table served as an
-// HTML page, JSON or a CSV download, to be put behind the gate. It is a
-// plain http.Handler; the programs in cmd/ mount it at the gate's base
-// path.
+// HTML page (in pages of rows), JSON or a CSV download, gzip'd for clients
+// that take it, to be put behind the gate. It is a plain http.Handler; the
+// programs in cmd/ mount it at the gate's base path.
 package report
 
 import (
-	"bytes"
+	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
-	"strings"
+	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/internal/accept"
+	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/outage"
 	"github.com/formgate/formgate/internal/table"
 	"github.com/formgate/formgate/web"
 )
 
-// Report serves a table. The table never changes, so JSON and CSV are
-// rendered once, at start, and the page once per logout URL (with a button
-// for session users, without for Basic users).
-type Report struct {
-	title       string
-	table       *table.Table
-	pages       *web.Pages
-	log         *slog.Logger
-	json        []byte
-	csv, csvBOM []byte // csvBOM: with a byte-order mark, for Excel
-	disposition string // the download's Content-Disposition
-
-	mu   sync.Mutex
-	html map[string][]byte // logout URLs → rendered page; a handful at most
+// Config is what a Report shows and where it comes from.
+type Config struct {
+	// Title heads the page.
+	Title string
+	// Filename names the CSV download.
+	Filename string
+	// Source is the CSV.
+	Source Source
+	// Refresh is how often the source is asked whether the CSV changed
+	// (on a request, once the time has passed); 0 loads it only at start.
+	Refresh time.Duration
+	// PageRows is the rows per HTML page; 0 means DefaultPageRows.
+	PageRows int
+	// Log gets the report's sizes at start and its reloads.
+	Log *slog.Logger
 }
 
-// maxPages bounds the rendered pages kept: one without a logout button,
-// one per depth the report is served at (one, when mounted at the base
-// path). Past it pages are rendered per request, so no caller can grow
-// the map.
-const maxPages = 4
+// DefaultPageRows keeps a page near 100 KB of HTML: a browser lays out a
+// table of 100,000 rows (10 MB) in seconds, one of 1,000 at once.
+const DefaultPageRows = 1000
 
-// New returns the report handler for t. filename names the CSV download.
-func New(title, filename string, t *table.Table, log *slog.Logger) (*Report, error) {
+// loadTimeout bounds one load of the source at a refresh, which a request
+// waits for: past it the last good copy is served.
+const loadTimeout = 5 * time.Second
+
+// Report serves a CSV report. It is safe for concurrent use.
+type Report struct {
+	c           Config
+	pages       *web.Pages
+	disposition string // the download's Content-Disposition
+
+	cur     atomic.Pointer[snapshot]
+	next    atomic.Int64 // unix ns of the next refresh
+	loading sync.Mutex   // one refresh at a time; others serve the copy in hand
+	bad     string       // a version that did not parse, not to be parsed again (under loading)
+	down    outage.Log
+}
+
+// New loads the report from c.Source: an error when it cannot be read or
+// is not a valid report CSV, so that a broken report stops the program at
+// start.
+func New(ctx context.Context, c Config) (*Report, error) {
+	if c.PageRows <= 0 {
+		c.PageRows = DefaultPageRows
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
 	pages, err := web.NewPages()
 	if err != nil {
 		return nil, err
 	}
-	js, err := t.JSON()
+	rp := &Report{c: c, pages: pages, disposition: contentDisposition(c.Filename),
+		down: outage.Log{Warn: true, Start: "report source failing: serving the last good copy", End: "report source back", Attrs: []any{"source", c.Source.String()}}}
+	start := time.Now()
+	data, version, err := c.Source.Load(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, loadError(c.Source, err)
 	}
-	cs, err := t.CSV(false)
+	t, err := table.ParseCSV(data)
 	if err != nil {
-		return nil, err
+		return nil, loadError(c.Source, err)
 	}
-	bom, err := t.CSV(true)
-	if err != nil {
-		return nil, err
-	}
-	rp := &Report{title: title, table: t, pages: pages, log: log, json: js, csv: cs, csvBOM: bom,
-		disposition: contentDisposition(filename), html: map[string][]byte{}}
-	// The page without a logout button, rendered now so that a template
-	// error stops the program at start.
-	if _, err := rp.page("", ""); err != nil {
-		return nil, err
-	}
+	s := newSnapshot(t, version)
+	rp.cur.Store(s)
+	rp.next.Store(time.Now().Add(c.Refresh).UnixNano())
+	rp.logSizes(s, time.Since(start))
 	return rp, nil
 }
 
-// page returns the HTML page with a logout button posting to logoutURL
-// (none for "") and one for everywhere.
-func (rp *Report) page(logoutURL, everywhereURL string) ([]byte, error) {
-	key := logoutURL + "\x00" + everywhereURL
-	rp.mu.Lock()
-	p, ok := rp.html[key]
-	rp.mu.Unlock()
-	if ok {
-		return p, nil
-	}
-	var b bytes.Buffer
-	if err := rp.pages.Report(&b, web.ReportView{Title: rp.title, Header: rp.table.Header, Rows: rp.table.Rows, LogoutURL: logoutURL, LogoutEverywhereURL: everywhereURL}); err != nil {
-		return nil, fmt.Errorf("render report: %w", err)
-	}
-	rp.mu.Lock()
-	if len(rp.html) < maxPages {
-		rp.html[key] = b.Bytes()
-	}
-	rp.mu.Unlock()
-	return b.Bytes(), nil
-}
-
-// Formats the report is served in.
-const (
-	FormatHTML = "html"
-	FormatJSON = "json"
-	FormatCSV  = "csv"
-)
-
-// formats are the formats with their media types, in the order the
-// server prefers them when a client likes them equally.
-var formats = []struct{ name, media string }{
-	{FormatHTML, "text/html"}, {FormatJSON, "application/json"}, {FormatCSV, "text/csv"},
-}
-
-// media is formats' media types, for accept.Negotiate.
-var media = func() []string {
-	m := make([]string, len(formats))
-	for i, f := range formats {
-		m[i] = f.media
-	}
-	return m
-}()
-
-// errNotAcceptable says what is on offer, for a 406.
-var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html, application/json or text/csv (or ask with ?format=html, json or csv)")
-
-// Negotiate picks the report format: ?format= (any case) wins, then the
-// Accept header with its q-values and wildcards, HTML when there is none.
-// An unknown ?format= is an error, and so is an Accept header that takes
-// none of the three.
-func Negotiate(r *http.Request) (string, error) {
-	asked := strings.ToLower(r.URL.Query().Get("format"))
-	chosen := ""
-	if asked == "" {
-		chosen = accept.Negotiate(r.Header.Values("Accept"), media...)
-	}
-	for _, f := range formats {
-		if f.name == asked || f.media == chosen {
-			return f.name, nil
+// logSizes says at start how big each answer is and which cannot pass a
+// front door uncompressed, so that an operator learns it from the log,
+// not from a user.
+func (rp *Report) logSizes(s *snapshot, took time.Duration) {
+	rows := s.table.Len()
+	rp.c.Log.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
+		"csv_bytes", s.sizes[wholeCSV].raw, "json_bytes", s.sizes[wholeJSON].raw, "ms", took.Milliseconds())
+	for _, f := range []string{wholeJSON, wholeCSV} {
+		n := s.sizes[f].inEvent + headroom
+		if n <= frontdoor.ALBLimit {
+			continue
 		}
+		rp.c.Log.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
+			"format", f, "bytes", s.sizes[f].raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
 	}
-	if asked != "" {
-		return "", fmt.Errorf("unknown format %q: use html, json or csv", asked)
-	}
-	return "", errNotAcceptable
 }
 
-// contentDisposition names the download: filename is an ASCII stand-in
-// for clients that know only that; filename* carries the name itself in
-// UTF-8 (RFC 6266, RFC 8187) whenever the stand-in differs.
-func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '/' {
-			return '_'
-		}
-		return r
-	}, name)
-	cd := mime.FormatMediaType("attachment", map[string]string{"filename": ascii})
-	if ascii != name {
-		cd += "; filename*=UTF-8''" + rfc8187(name)
+// current is the snapshot to serve, refreshed first when it is due and no
+// other request is refreshing it.
+func (rp *Report) current(ctx context.Context) *snapshot {
+	if rp.c.Refresh <= 0 || time.Now().UnixNano() < rp.next.Load() || !rp.loading.TryLock() {
+		return rp.cur.Load()
 	}
-	return cd
+	defer rp.loading.Unlock()
+	if time.Now().UnixNano() >= rp.next.Load() {
+		rp.refresh(ctx)
+	}
+	return rp.cur.Load()
 }
 
-// rfc8187 percent-encodes every byte that is not an attr-char.
-func rfc8187(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
+// refresh asks the source for a newer CSV. Whatever goes wrong, the copy
+// in hand stays: a report a minute old beats an error page.
+func (rp *Report) refresh(ctx context.Context) {
+	// The client may hang up; the refresh is for everyone, so it goes on.
+	ctx = context.WithoutCancel(ctx)
+	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
+	defer cancel()
+	defer func() { rp.next.Store(time.Now().Add(rp.c.Refresh).UnixNano()) }()
+	s, log := rp.cur.Load(), rp.c.Log
+	have := s.version
+	if rp.bad != "" {
+		have = rp.bad
 	}
-	return b.String()
+	data, version, err := rp.c.Source.Load(lctx, have)
+	switch {
+	case errors.Is(err, ErrUnchanged):
+		rp.down.OK(log)
+		return
+	case err != nil:
+		rp.down.Failed(ctx, log, err)
+		return
+	}
+	rp.down.OK(log)
+	t, err := table.ParseCSV(data)
+	if err != nil {
+		rp.bad = version
+		log.Error("report source has a new version that is not a valid report CSV: serving the last good copy", "source", rp.c.Source.String(), "err", err)
+		return
+	}
+	rp.bad = ""
+	rp.cur.Store(newSnapshot(t, version))
+	log.Info("report reloaded", "source", rp.c.Source.String(), "rows", t.Len(), "csv_bytes", t.Size())
 }
 
 func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	format, err := Negotiate(r)
 	if err != nil {
-		rp.log.Info("no format to answer with", "err", err)
+		rp.c.Log.Info("no format to answer with", "err", err)
 		status := http.StatusBadRequest
 		if errors.Is(err, errNotAcceptable) {
 			status = http.StatusNotAcceptable
@@ -183,27 +169,82 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Add("Vary", "Accept")
+	h.Add("Vary", "Accept, Accept-Encoding")
+	s := rp.current(r.Context())
 	switch format {
 	case FormatJSON:
-		h.Set("Content-Type", "application/json")
-		w.Write(rp.json)
+		rp.whole(w, r, s, wholeJSON, "application/json")
 	case FormatCSV:
-		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", rp.disposition)
 		if r.URL.Query().Get("bom") == "1" {
-			w.Write(rp.csvBOM) // for Excel, which reads UTF-8 right only after one
+			rp.whole(w, r, s, wholeCSVBOM, "text/csv; charset=utf-8") // for Excel, which reads UTF-8 right only after a BOM
 		} else {
-			w.Write(rp.csv)
+			rp.whole(w, r, s, wholeCSV, "text/csv; charset=utf-8")
 		}
 	default:
-		page, err := rp.page(formgate.LogoutURL(r), formgate.LogoutEverywhereURL(r))
-		if err != nil {
-			rp.log.Error("render report", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+		rp.page(w, r, s)
+	}
+}
+
+// whole answers a whole format: the kept gzip'd bytes to a client that
+// takes gzip, else written from the table — each only when the front door
+// can carry it, else a 406 that says what can.
+func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, contentType string) {
+	limit := frontdoor.From(r.Context()).MaxResponse
+	h := w.Header()
+	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+		if gz := s.compressed(f, rp.c.Log); fits(limit, base64Len(len(gz))) {
+			h.Set("Content-Type", contentType)
+			h.Set("Content-Encoding", "gzip")
+			h.Set("Content-Length", strconv.Itoa(len(gz)))
+			w.Write(gz)
 			return
 		}
-		web.SetPageHeaders(h)
-		w.Write(page)
+	} else if fits(limit, s.sizes[f].inEvent) {
+		h.Set("Content-Type", contentType)
+		h.Set("Content-Length", strconv.Itoa(s.sizes[f].raw))
+		if err := s.write(w, f); err != nil {
+			rp.c.Log.Info("report write stopped", "format", f, "err", err) // the client went away
+		}
+		return
 	}
+	rp.tooLarge(w, r, s, f, limit)
+}
+
+// page answers one HTML page of rows, chosen with ?page=N.
+func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
+	rows := s.table.Len()
+	n, pages, err := pageNumber(r.URL.Query().Get("page"), rows, rp.c.PageRows)
+	if err != nil {
+		rp.c.Log.Info("no such page", "err", err)
+		status := http.StatusBadRequest
+		if errors.Is(err, errNoPage) {
+			status = http.StatusNotFound
+		}
+		http.Error(w, err.Error(), status)
+		return
+	}
+	from := (n - 1) * rp.c.PageRows
+	to := min(from+rp.c.PageRows, rows)
+	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header, Rows: s.table.Rows(from, to),
+		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
+		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r)}
+	body, err := rp.render(v, acceptsGzip(r.Header.Values("Accept-Encoding")))
+	if err != nil {
+		rp.c.Log.Error("render report", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	limit := frontdoor.From(r.Context()).MaxResponse
+	if body.gzip && !fits(limit, base64Len(len(body.bytes))) || !body.gzip && !fits(limit, eventLen(body.bytes)) {
+		rp.tooLarge(w, r, s, "html", limit)
+		return
+	}
+	h := w.Header()
+	web.SetPageHeaders(h)
+	if body.gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body.bytes)))
+	w.Write(body.bytes)
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -10,20 +11,12 @@ import (
 	"testing"
 
 	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/internal/table"
 )
 
 const htmlAcc = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 func TestReportFormats(t *testing.T) {
-	tab, err := table.ParseCSV([]byte("Zeta,Alpha,Note\n1,2,\"say \"\"hi\"\"\"\n3,4,<i>\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := New("T", "t.csv", tab, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rp := newReport(t, "Zeta,Alpha,Note\n1,2,\"say \"\"hi\"\"\"\n3,4,<i>\n", Config{})
 	tests := []struct {
 		name, target, accept string
 		status               int
@@ -35,7 +28,7 @@ func TestReportFormats(t *testing.T) {
 		{"html escapes cells", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<td>&lt;i&gt;</td>`},
 		{"html download links keep the path", "/report", htmlAcc, 200, "text/html; charset=utf-8", `<a href="?format=csv">CSV</a>`},
 		{"json by Accept", "/report", "application/json", 200, "application/json",
-			`[{"Zeta":1,"Alpha":2,"Note":"say \"hi\""},{"Zeta":3,"Alpha":4,"Note":"\u003ci\u003e"}]` + "\n"},
+			`[{"Zeta":1,"Alpha":2,"Note":"say \"hi\""},{"Zeta":3,"Alpha":4,"Note":"<i>"}]` + "\n"},
 		{"json by query wins over Accept", "/report?format=json", htmlAcc, 200, "application/json", `[{"Zeta":1`},
 		{"format in any case", "/report?format=CSV", "", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n"},
 		{"q-values: csv over json", "/report", "text/csv, application/json;q=0.1", 200, "text/csv; charset=utf-8", "Zeta,Alpha,Note\n"},
@@ -83,14 +76,7 @@ func TestReportFormats(t *testing.T) {
 // The logout button is there for a session and posts to the gate's
 // route; Basic callers, who have no session, get no button.
 func TestReportLogoutButton(t *testing.T) {
-	tab, err := table.ParseCSV([]byte("A\n1\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp, err := New("T", "t.csv", tab, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rp := newReport(t, "A\n1\n", Config{})
 	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("s", 32)), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -121,4 +107,19 @@ func TestContentDisposition(t *testing.T) {
 			t.Errorf("%q: %q reads back as %q (%v)", name, cd, params["filename"], err)
 		}
 	}
+}
+
+// newReport is a report of csv with c's other settings, title T and
+// download t.csv.
+func newReport(t testing.TB, csv string, c Config) *Report {
+	t.Helper()
+	c.Title, c.Filename = "T", "t.csv"
+	if c.Source == nil {
+		c.Source = Bytes("test", []byte(csv))
+	}
+	rp, err := New(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rp
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +27,7 @@ var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
 func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
 	t.Helper()
-	h, err := reportapp.New(cfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func rawHeaderNames(t *testing.T, target string) string {
 // With the request's Authorization remapped, as behind CloudFront, Basic
 // still gets in end to end: gateway, adapter, gate.
 func TestRemappedAuthorization(t *testing.T) {
-	h, err := reportapp.New(cfg, slog.New(slog.DiscardHandler))
+	h, err := reportapp.New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,9 @@ type Log struct {
 	Start, End string
 	// Attrs go on both lines (which part this is).
 	Attrs []any
+	// Warn logs the first line as a warning, not an error: the part has a
+	// fallback that keeps serving.
+	Warn bool
 
 	mu       sync.Mutex
 	since    time.Time // zero: no outage
@@ -34,7 +37,11 @@ func (o *Log) Failed(ctx context.Context, log *slog.Logger, err error) {
 	defer o.mu.Unlock()
 	if o.since.IsZero() {
 		o.since = time.Now()
-		log.Error(o.Start, append(o.Attrs, "err", err)...)
+		level := slog.LevelError
+		if o.Warn {
+			level = slog.LevelWarn
+		}
+		log.Log(ctx, level, o.Start, append(o.Attrs, "err", err)...)
 	}
 	o.failures++
 }

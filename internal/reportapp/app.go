@@ -4,7 +4,7 @@
 package reportapp
 
 import (
-	"fmt"
+	"context"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -13,18 +13,18 @@ import (
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/handlers/report"
-	"github.com/formgate/formgate/internal/table"
 )
 
-// New returns the report configured in cfg (the CSV at cfg.ReportCSV, or
-// the embedded sample) behind the gate, at the gate's base path (/report):
+// New returns the report configured in cfg (the CSV at cfg.ReportCSV, a
+// file or an S3 object, or the embedded sample) behind the gate, at the
+// gate's base path (/report):
 //
 //	/report                  the report (any method), or a way to log in
 //	/report/                 redirect to /report
 //	/report/_formgate/logout POST: log out
 //	GET /                    redirect to report
-func New(cfg config.Config, log *slog.Logger) (http.Handler, error) {
-	data, name, err := cfg.ReadReport()
+func New(ctx context.Context, cfg config.Config, getenv func(string) string, log *slog.Logger) (http.Handler, error) {
+	src, name, err := cfg.ReportSource(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -35,13 +35,9 @@ func New(cfg config.Config, log *slog.Logger) (http.Handler, error) {
 	if cfg.ReportCSV != "" {
 		title = strings.TrimSuffix(name, filepath.Ext(name))
 	}
-	t, err := table.ParseCSV(data)
+	rp, err := report.New(ctx, report.Config{Title: title, Filename: filename, Source: src, Refresh: cfg.ReportRefresh, Log: log})
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	rp, err := report.New(title, filename, t, log)
-	if err != nil {
-		return nil, err
+		return nil, cfg.ReportError(err)
 	}
 	o := cfg.Options
 	o.Logger = log

@@ -2,6 +2,7 @@ package reportapp
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -34,7 +35,7 @@ func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder
 func TestReportCSVFromFile(t *testing.T) {
 	cfg := testConfig()
 	cfg.ReportCSV = "testdata/tickets.csv"
-	h, err := New(cfg, slog.New(slog.DiscardHandler))
+	h, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,18 +51,18 @@ func TestReportCSVFromFile(t *testing.T) {
 
 func TestReportCSVErrors(t *testing.T) {
 	for file, want := range map[string]string{
-		"testdata/missing.csv": "REPORT_CSV: open testdata/missing.csv: no such file",
+		"testdata/missing.csv": "REPORT_CSV: testdata/missing.csv: no such file",
 		"testdata/ragged.csv":  "ragged.csv: report CSV: record on line 2: wrong number of fields",
 	} {
 		cfg := testConfig()
 		cfg.ReportCSV = file
-		if _, err := New(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", file, err, want)
 		}
 	}
 	cfg := testConfig()
 	cfg.Options.SessionSecret = []byte("short")
-	if _, err := New(cfg, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "Options.SessionSecret is 5 bytes") {
+	if _, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "Options.SessionSecret is 5 bytes") {
 		t.Errorf("short secret: err = %v", err)
 	}
 }
@@ -69,7 +70,7 @@ func TestReportCSVErrors(t *testing.T) {
 // The routes around the report: / and /report/ lead to it, logout is the
 // gate's, anything else is not found.
 func TestRoutes(t *testing.T) {
-	h, err := New(testConfig(), slog.New(slog.DiscardHandler))
+	h, err := New(context.Background(), testConfig(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestReportName(t *testing.T) {
 	}
 	cfg := testConfig()
 	cfg.ReportCSV = path
-	h, err := New(cfg, slog.New(slog.DiscardHandler))
+	h, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +141,7 @@ func TestConfigReachesGate(t *testing.T) {
 	t.Run("prompt mode and challenge header", func(t *testing.T) {
 		cfg := testConfig()
 		cfg.Options.PromptBrowsers, cfg.Options.ChallengeHeader = true, "X-WWW-Authenticate"
-		h, err := New(cfg, quiet)
+		h, err := New(context.Background(), cfg, os.Getenv, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +153,7 @@ func TestConfigReachesGate(t *testing.T) {
 
 	t.Run("session secret rotation", func(t *testing.T) {
 		old := testConfig()
-		h, _ := New(old, quiet)
+		h, _ := New(context.Background(), old, os.Getenv, quiet)
 		r := httptest.NewRequest("POST", "/report", strings.NewReader("username=anna&password=pw"))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		w := httptest.NewRecorder()
@@ -163,7 +164,7 @@ func TestConfigReachesGate(t *testing.T) {
 		}
 		rotated := testConfig()
 		rotated.Options.SessionSecret, rotated.Options.PreviousSessionSecret = bytes.Repeat([]byte("n"), 32), old.Options.SessionSecret
-		h, err := New(rotated, quiet)
+		h, err := New(context.Background(), rotated, os.Getenv, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestConfigReachesGate(t *testing.T) {
 	})
 
 	t.Run("failed logins throttled", func(t *testing.T) {
-		h, _ := New(testConfig(), quiet)
+		h, _ := New(context.Background(), testConfig(), os.Getenv, quiet)
 		var last int
 		for range 11 {
 			r := httptest.NewRequest("GET", "/report", nil)

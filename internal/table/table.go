@@ -1,14 +1,20 @@
-// Package table reads the built-in report's CSV and renders it as JSON and
-// CSV. It is strict so that a broken file fails the program at start, not
-// a user's request.
+// Package table reads the built-in report's CSV and renders it as JSON,
+// CSV and pages of rows. It is strict so that a broken file fails the
+// program at start, not a user's request.
+//
+// A table keeps the file's bytes and where each row starts, not the parsed
+// rows: a report of 100,000 rows as [][]string takes about four times the
+// file in memory, the bytes and an index one and a quarter. Rows are parsed
+// again when a page or a download needs them, which costs little next to
+// writing them out.
 package table
 
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -17,28 +23,34 @@ import (
 // Table is a parsed CSV report: a header row and data rows of equal width.
 type Table struct {
 	Header []string
-	Rows   [][]string
 	// BOM says the file began with a UTF-8 byte-order mark, which the CSV
 	// download keeps: Excel reads UTF-8 right only with one.
 	BOM bool
+
+	data    []byte // the file without its BOM
+	starts  []int  // offset in data of each data row
+	numeric []bool // per column: every non-empty cell is an exact JSON number
 }
 
 // ParseCSV reads a CSV report: every row must have as many fields as the
 // header, and header names must be present and unique (they become JSON
 // keys). A leading byte-order mark and spaces around header names are
-// dropped.
+// dropped. The table keeps data: the caller must not change it.
 func ParseCSV(data []byte) (*Table, error) {
 	bom := bytes.HasPrefix(data, []byte(utf8BOM))
 	data = bytes.TrimPrefix(data, []byte(utf8BOM)) // spreadsheet exports often start with a BOM
-	records, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = true // one pass that keeps nothing but offsets
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, errors.New("report CSV: the file is empty; it needs a header row")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("report CSV: %w", err)
 	}
-	if len(records) == 0 {
-		return nil, errors.New("report CSV: the file is empty; it needs a header row")
-	}
+	t := &Table{Header: make([]string, len(header)), BOM: bom, data: data}
 	seen := map[string]bool{}
-	for i, h := range records[0] {
+	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if h == "" {
 			return nil, fmt.Errorf("report CSV: header column %d is empty; every column needs a name", i+1)
@@ -47,35 +59,94 @@ func ParseCSV(data []byte) (*Table, error) {
 			return nil, fmt.Errorf("report CSV: header %q appears twice; column names must be unique", h)
 		}
 		seen[h] = true
-		records[0][i] = h
+		t.Header[i] = h
 	}
-	return &Table{Header: records[0], Rows: records[1:], BOM: bom}, nil
+	numeric := make([]bool, len(header)) // true: every cell so far is a number
+	for i := range numeric {
+		numeric[i] = true
+	}
+	nonEmpty := make([]bool, len(header))
+	for {
+		start := int(r.InputOffset())
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("report CSV: %w", err)
+		}
+		t.starts = append(t.starts, start)
+		for i, cell := range rec {
+			if cell == "" || !numeric[i] {
+				continue
+			}
+			nonEmpty[i] = true
+			numeric[i] = isNumber(cell) && exact(cell)
+		}
+	}
+	for i := range numeric {
+		numeric[i] = numeric[i] && nonEmpty[i]
+	}
+	t.numeric = numeric
+	return t, nil
 }
 
 const utf8BOM = "\xef\xbb\xbf"
 
-// Numeric reports, per column, whether every non-empty cell is a JSON
-// number as written (no leading zeros, no +, no hex or inf), so that it can
-// be given as numbers: a column of ZIP codes or IDs like 007 stays text.
-func (t *Table) Numeric() []bool {
-	num := make([]bool, len(t.Header))
-	for i := range num {
-		seen := false
-		num[i] = true
-		for _, row := range t.Rows {
-			if row[i] == "" {
-				continue
-			}
-			seen = true
-			if !json.Valid([]byte(row[i])) || !isNumber(row[i]) || !exact(row[i]) {
-				num[i] = false
-				break
-			}
-		}
-		num[i] = num[i] && seen
+// Len is the number of data rows.
+func (t *Table) Len() int { return len(t.starts) }
+
+// Size is the size of the file the table was read from, without a BOM.
+func (t *Table) Size() int { return len(t.data) }
+
+// Rows parses the data rows from (inclusive) to to (exclusive), which the
+// caller keeps within 0 … Len().
+func (t *Table) Rows(from, to int) [][]string {
+	if from >= to {
+		return nil
 	}
-	return num
+	end := len(t.data)
+	if to < len(t.starts) {
+		end = t.starts[to]
+	}
+	r := csv.NewReader(bytes.NewReader(t.data[t.starts[from]:end]))
+	r.FieldsPerRecord = len(t.Header)
+	rows := make([][]string, 0, to-from)
+	for range to - from {
+		rec, err := r.Read()
+		if err != nil {
+			panic(fmt.Sprintf("table: row read at start cannot be read again: %v", err))
+		}
+		rows = append(rows, rec)
+	}
+	return rows
 }
+
+// each calls f with every data row, in one pass; the record is reused.
+func (t *Table) each(f func(rec []string)) {
+	if len(t.starts) == 0 {
+		return
+	}
+	r := csv.NewReader(bytes.NewReader(t.data[t.starts[0]:]))
+	r.FieldsPerRecord = len(t.Header)
+	r.ReuseRecord = true
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			panic(fmt.Sprintf("table: row read at start cannot be read again: %v", err))
+		}
+		f(rec)
+	}
+}
+
+// Numeric reports, per column, whether every non-empty cell (and at least
+// one) is a JSON number as written (no leading zeros, no +, no hex or
+// inf), so that it can be given as numbers: a column of ZIP codes or IDs
+// like 007 stays text.
+func (t *Table) Numeric() []bool { return t.numeric }
 
 // exact reports a number that every JSON reader takes as written: finite
 // as a float64 (not 1e400), not a nonzero that rounds to zero (1e-400),
@@ -97,70 +168,112 @@ func exact(s string) bool {
 	return true
 }
 
-// isNumber tells a valid JSON value that is a number, with no space
-// around it, by its first and last bytes.
+// isNumber reports whether s is a JSON number (RFC 8259 section 6), with
+// nothing around it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func isNumber(s string) bool {
-	last := s[len(s)-1]
-	return (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && last >= '0' && last <= '9'
+	i := 0
+	digits := func() bool {
+		n := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i > n
+	}
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case !digits():
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
-// JSON renders the rows as objects keyed by the header, keys in column
-// order (a Go map would sort them). Numeric columns give numbers (null
-// for an empty cell); the others strings.
-func (t *Table) JSON() ([]byte, error) {
-	num := t.Numeric()
+// WriteCSV writes the table as CSV: the header normalised (trimmed), the
+// rows as the file has them, with a BOM when the file had one or bom is
+// set.
+func (t *Table) WriteCSV(w io.Writer, bom bool) error {
+	var head bytes.Buffer
+	if bom || t.BOM {
+		head.WriteString(utf8BOM)
+	}
+	cw := csv.NewWriter(&head)
+	cw.Write(t.Header)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if _, err := w.Write(head.Bytes()); err != nil {
+		return err
+	}
+	if len(t.starts) == 0 {
+		return nil
+	}
+	_, err := w.Write(t.data[t.starts[0]:])
+	return err
+}
+
+// WriteJSON writes the rows as an array of objects keyed by the header,
+// keys in column order (a Go map would sort them). Numeric columns give
+// numbers (null for an empty cell); the others strings.
+func (t *Table) WriteJSON(w io.Writer) error {
 	keys := make([][]byte, len(t.Header))
 	for i, h := range t.Header {
-		k, err := json.Marshal(h)
-		if err != nil {
-			return nil, err
-		}
-		keys[i] = k
+		keys[i] = append(appendString(nil, h), ':')
 	}
-	var b bytes.Buffer
-	b.WriteByte('[')
-	for r, row := range t.Rows {
-		if r > 0 {
-			b.WriteByte(',')
+	b := make([]byte, 0, 64<<10)
+	var werr error
+	flush := func() {
+		if werr == nil {
+			_, werr = w.Write(b)
 		}
-		b.WriteByte('{')
+		b = b[:0]
+	}
+	b = append(b, '[')
+	first := true
+	t.each(func(row []string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '{')
 		for i, cell := range row {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			b.Write(keys[i])
-			b.WriteByte(':')
+			b = append(b, keys[i]...)
 			switch {
-			case num[i] && cell == "":
-				b.WriteString("null")
-			case num[i]:
-				b.WriteString(cell) // already a valid JSON number
+			case t.numeric[i] && cell == "":
+				b = append(b, "null"...)
+			case t.numeric[i]:
+				b = append(b, cell...) // already a valid JSON number
 			default:
-				v, err := json.Marshal(cell)
-				if err != nil {
-					return nil, err
-				}
-				b.Write(v)
+				b = appendString(b, cell)
 			}
 		}
-		b.WriteByte('}')
-	}
-	b.WriteString("]\n")
-	return b.Bytes(), nil
-}
-
-// CSV renders the table as CSV again (normalised: header trimmed), with
-// a BOM when the source had one or bom is set.
-func (t *Table) CSV(bom bool) ([]byte, error) {
-	var b bytes.Buffer
-	if bom || t.BOM {
-		b.WriteString(utf8BOM)
-	}
-	w := csv.NewWriter(&b)
-	w.Write(t.Header)
-	w.WriteAll(t.Rows)
-	if err := w.Error(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+		b = append(b, '}')
+		if len(b) > 60<<10 {
+			flush()
+		}
+	})
+	b = append(b, "]\n"...)
+	flush()
+	return werr
 }

@@ -1,7 +1,9 @@
 package table
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -35,8 +37,8 @@ func TestParseCSV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(tab.Rows) != tt.rows {
-				t.Fatalf("rows = %d, want %d", len(tab.Rows), tt.rows)
+			if tab.Len() != tt.rows {
+				t.Fatalf("rows = %d, want %d", tab.Len(), tt.rows)
 			}
 			if tt.header != nil && strings.Join(tab.Header, "|") != strings.Join(tt.header, "|") {
 				t.Fatalf("header = %q, want %q", tab.Header, tt.header)
@@ -50,10 +52,7 @@ func TestJSONNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js, err := tab.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jsonOf(t, tab)
 	want := `[{"Name":"North","Orders":1204,"Revenue":184230.50,"ZIP":"01234","Mixed":"12","Signed":"+5","Empty":"","Spaced":"12 "},` +
 		`{"Name":"South","Orders":null,"Revenue":-3.5e2,"ZIP":"99999","Mixed":"twelve","Signed":"6","Empty":"","Spaced":"3"}]` + "\n"
 	if string(js) != want {
@@ -77,7 +76,11 @@ func TestCSVKeepsBOM(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := tab.CSV(tt.bom)
+		var buf bytes.Buffer
+		if err := tab.WriteCSV(&buf, tt.bom); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
 		if got := strings.HasPrefix(string(b), "\xef\xbb\xbf"); got != tt.out || !strings.HasSuffix(string(b), "a,b\n1,2\n") {
 			t.Errorf("%q bom=%v: %q", tt.in, tt.bom, b)
 		}
@@ -91,9 +94,64 @@ func TestNumericExact(t *testing.T) {
 		"9007199254740993": false, "12345678901234567890123": false, "1e400": false, "1e-400": false,
 		"0.0": true, "0e5": true,
 	} {
-		tab := &Table{Header: []string{"a"}, Rows: [][]string{{cell}}}
+		tab, err := ParseCSV([]byte("a\n" + cell + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got := tab.Numeric()[0]; got != want {
 			t.Errorf("%s: numeric = %v, want %v", cell, got, want)
 		}
 	}
+}
+
+func jsonOf(t testing.TB, tab *Table) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := tab.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Rows parses any range again as the whole file was parsed, quoted line
+// breaks and blank lines included.
+func TestRows(t *testing.T) {
+	tab, err := ParseCSV([]byte("a,b\r\n1,\"x\ny\"\r\n\r\n2,\"q\"\"\"\n3,4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"1", "x\ny"}, {"2", `q"`}, {"3", "4"}}
+	for from := 0; from <= 3; from++ {
+		for to := from; to <= 3; to++ {
+			got := tab.Rows(from, to)
+			if fmt.Sprint(got) != fmt.Sprint(want[from:to]) && !(len(got) == 0 && to == from) {
+				t.Errorf("Rows(%d, %d) = %q, want %q", from, to, got, want[from:to])
+			}
+		}
+	}
+	var csvOut bytes.Buffer
+	tab.WriteCSV(&csvOut, false)
+	again, err := ParseCSV(csvOut.Bytes())
+	if err != nil || fmt.Sprint(again.Rows(0, again.Len())) != fmt.Sprint(want) {
+		t.Errorf("CSV download reads back as %v (%v)", again.Rows(0, again.Len()), err)
+	}
+	if js := jsonOf(t, tab); string(js) != `[{"a":1,"b":"x\ny"},{"a":2,"b":"q\""},{"a":3,"b":"4"}]`+"\n" {
+		t.Errorf("JSON %s", js)
+	}
+}
+
+// appendString writes what encoding/json writes without HTML escaping.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"b\\`, "\x00\x1f\b\f\n\r\t", "\xff\xfe", "é\u2028\u2029😀", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		e := json.NewEncoder(&want)
+		e.SetEscapeHTML(false)
+		e.Encode(s)
+		if got := string(appendString(nil, s)) + "\n"; got != want.String() {
+			t.Fatalf("%q: got %s want %s", s, got, want.String())
+		}
+	})
 }

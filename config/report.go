@@ -1,0 +1,62 @@
+package config
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/formgate/formgate/handlers/report"
+	"github.com/formgate/formgate/web"
+)
+
+// DefaultReportRefresh is how often, by default, the report asks its
+// source whether the CSV changed: a new daily export shows within a
+// minute, and an unchanged one costs a conditional request a minute.
+const DefaultReportRefresh = time.Minute
+
+// refresh reads REPORT_REFRESH.
+func refresh(v string) (time.Duration, error) {
+	if v == "" {
+		return DefaultReportRefresh, nil
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case v == "0":
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("REPORT_REFRESH=%q is not a Go duration: use a value such as 60s or 5m, or 0 to read the report only at start", v)
+	case d < time.Second:
+		return 0, fmt.Errorf("REPORT_REFRESH=%s is too short: use at least 1s, or 0 to read the report only at start", v)
+	}
+	return d, nil
+}
+
+func isS3(csv string) bool { return strings.HasPrefix(csv, "s3://") }
+
+// ReportSource opens the CSV the built-in report shows: the file at
+// ReportCSV, the S3 object it names, or the embedded sample when it is
+// empty. name is the file's base name ("sample.csv" for the sample), for
+// the title and the download.
+func (c Config) ReportSource(ctx context.Context, getenv func(string) string) (src report.Source, name string, err error) {
+	switch {
+	case c.ReportCSV == "":
+		return report.Bytes("embedded sample.csv", web.SampleCSV()), "sample.csv", nil
+	case isS3(c.ReportCSV):
+		src, err := openS3(ctx, getenv, c.ReportCSV)
+		if err != nil {
+			return nil, "", fmt.Errorf("REPORT_CSV=%q: %w", c.ReportCSV, err)
+		}
+		return src, c.ReportCSV[strings.LastIndexByte(c.ReportCSV, '/')+1:], nil
+	}
+	return report.File(c.ReportCSV), filepath.Base(c.ReportCSV), nil
+}
+
+// ReportError says how to fix a report that cannot be loaded at start.
+func (c Config) ReportError(err error) error {
+	if isS3(c.ReportCSV) {
+		return fmt.Errorf("REPORT_CSV: %w; check the bucket and key, and that the function may s3:GetObject it", err)
+	}
+	return fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
+}
