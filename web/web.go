@@ -38,9 +38,9 @@ type ReportView struct {
 	Header []string
 	// Rows are this page's rows: rows First to Last (counted from 1) of
 	// Total, on page Page of Pages.
-	Rows                     [][]string
-	Total, First, Last       int
-	Page, Pages              int
+	Rows               [][]string
+	Total, First, Last int
+	Page, Pages        int
 	// LogoutURL is where the logout button posts, relative to the page;
 	// "" shows no button (Basic auth has no session to end).
 	LogoutURL string

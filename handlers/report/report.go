@@ -226,10 +226,10 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	}
 	from := (n - 1) * rp.c.PageRows
 	to := min(from+rp.c.PageRows, rows)
-	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header, Rows: s.table.Rows(from, to),
+	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header,
 		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
 		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r)}
-	body, err := rp.render(v, acceptsGzip(r.Header.Values("Accept-Encoding")))
+	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")))
 	if err != nil {
 		rp.c.Log.Error("render report", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

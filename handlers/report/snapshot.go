@@ -22,6 +22,9 @@ type snapshot struct {
 	version string
 	sizes   map[string]size // plain size of each whole format, measured at load
 	gz      map[string]*compressed
+
+	mu    sync.Mutex
+	pages map[pageKey]*rendered // HTML pages made so far
 }
 
 // size is an answer's length as sent and as it travels in a Lambda
@@ -43,7 +46,7 @@ const (
 )
 
 func newSnapshot(t *table.Table, version string) *snapshot {
-	s := &snapshot{table: t, version: version, sizes: map[string]size{}, gz: map[string]*compressed{}}
+	s := &snapshot{table: t, version: version, sizes: map[string]size{}, gz: map[string]*compressed{}, pages: map[pageKey]*rendered{}}
 	for _, f := range []string{wholeJSON, wholeCSV, wholeCSVBOM} {
 		var n eventCounter
 		s.write(&n, f)
