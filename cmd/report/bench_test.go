@@ -47,6 +47,7 @@ func (e *buildErr) Error() string { return e.err.Error() + "\n" + string(e.out) 
 // benchInit starts bin b.N times and measures until it asks for an event.
 func benchInit(b *testing.B, bin string, env ...string) {
 	var total time.Duration
+	peak := 0
 	for b.Loop() {
 		f := runtimetest.Start(b, bin, env...)
 		select {
@@ -55,9 +56,13 @@ func benchInit(b *testing.B, bin string, env ...string) {
 		case <-time.After(20 * time.Second):
 			b.Fatal("no request for an event")
 		}
+		if rss, err := f.PeakRSS(); err == nil {
+			peak = max(peak, rss)
+		}
 		f.Stop()
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/init")
+	b.ReportMetric(float64(peak)/1e6, "MB-peak-RSS")
 }
 
 var reportEnv = []string{"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret}
@@ -68,6 +73,14 @@ func BenchmarkInitHelloWorld(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchInit(b, bin)
+}
+
+// BenchmarkInitBigReport: the report of 100,000 rows (3.8 MB CSV) bundled
+// in the task root, against BenchmarkInitReport (the sample) in the same
+// run; it also reports the peak memory at init.
+func BenchmarkInitBigReport(b *testing.B) {
+	env, _ := bigReport(b)
+	benchInit(b, bootstrap, env...)
 }
 
 // BenchmarkInitHelloWorldSDK: the hello world with the DynamoDB client

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/formgate/formgate/internal/table"
 	"github.com/formgate/formgate/web"
 )
 
@@ -19,11 +20,7 @@ const headroom = 16 << 10
 func fits(limit, n int) bool { return limit == 0 || n+headroom <= limit }
 
 // eventLen is the length of text body b in a response event's JSON.
-func eventLen(b []byte) int {
-	var c eventCounter
-	c.Write(b)
-	return c.inEvent
-}
+func eventLen(b []byte) int { return table.EventLen(b) }
 
 // acceptsGzip reports whether Accept-Encoding values take gzip (RFC 9110
 // 12.5.3): gzip or x-gzip, or *, with a q-value above zero; an explicit

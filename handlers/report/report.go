@@ -97,14 +97,14 @@ func New(ctx context.Context, c Config) (*Report, error) {
 func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 	rows := s.table.Len()
 	rp.c.Log.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
-		"csv_bytes", s.sizes[wholeCSV].raw, "json_bytes", s.sizes[wholeJSON].raw, "ms", took.Milliseconds())
+		"csv_bytes", s.sizes[wholeCSV].Raw, "json_bytes", s.sizes[wholeJSON].Raw, "ms", took.Milliseconds())
 	for _, f := range []string{wholeJSON, wholeCSV} {
-		n := s.sizes[f].inEvent + headroom
+		n := s.sizes[f].InEvent + headroom
 		if n <= frontdoor.ALBLimit {
 			continue
 		}
 		rp.c.Log.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
-			"format", f, "bytes", s.sizes[f].raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
+			"format", f, "bytes", s.sizes[f].Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
 	}
 }
 
@@ -200,9 +200,9 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 			w.Write(gz)
 			return
 		}
-	} else if fits(limit, s.sizes[f].inEvent) {
+	} else if fits(limit, s.sizes[f].InEvent) {
 		h.Set("Content-Type", contentType)
-		h.Set("Content-Length", strconv.Itoa(s.sizes[f].raw))
+		h.Set("Content-Length", strconv.Itoa(s.sizes[f].Raw))
 		if err := s.write(w, f); err != nil {
 			rp.c.Log.Info("report write stopped", "format", f, "err", err) // the client went away
 		}

@@ -20,17 +20,12 @@ import (
 type snapshot struct {
 	table   *table.Table
 	version string
-	sizes   map[string]size // plain size of each whole format, measured at load
+	sizes   map[string]table.Size // plain size of each whole format, known from the parse
 	gz      map[string]*compressed
 
 	mu    sync.Mutex
 	pages map[pageKey]*rendered // HTML pages made so far
 }
-
-// size is an answer's length as sent and as it travels in a Lambda
-// response event (a JSON string: quotes, backslashes and control
-// characters escaped).
-type size struct{ raw, inEvent int }
 
 // compressed is a format's gzip'd bytes, made once.
 type compressed struct {
@@ -46,11 +41,9 @@ const (
 )
 
 func newSnapshot(t *table.Table, version string) *snapshot {
-	s := &snapshot{table: t, version: version, sizes: map[string]size{}, gz: map[string]*compressed{}, pages: map[pageKey]*rendered{}}
-	for _, f := range []string{wholeJSON, wholeCSV, wholeCSVBOM} {
-		var n eventCounter
-		s.write(&n, f)
-		s.sizes[f] = size{n.raw, n.inEvent}
+	s := &snapshot{table: t, version: version, gz: map[string]*compressed{}, pages: map[pageKey]*rendered{},
+		sizes: map[string]table.Size{wholeJSON: t.JSONSize(), wholeCSV: t.CSVSize(false), wholeCSVBOM: t.CSVSize(true)}}
+	for f := range s.sizes {
 		s.gz[f] = new(compressed)
 	}
 	return s
@@ -81,7 +74,7 @@ func (s *snapshot) compressed(f string, log *slog.Logger) []byte {
 		s.write(zw, f)
 		zw.Close()
 		c.bytes = b.Bytes()
-		log.Info("report compressed", "format", f, "bytes", s.sizes[f].raw, "gzip_bytes", len(c.bytes),
+		log.Info("report compressed", "format", f, "bytes", s.sizes[f].Raw, "gzip_bytes", len(c.bytes),
 			"ms", time.Since(start).Milliseconds())
 	})
 	return c.bytes
@@ -90,21 +83,3 @@ func (s *snapshot) compressed(f string, log *slog.Logger) []byte {
 // base64Len is the length of n bytes in base64, as a binary body travels
 // in a Lambda response event.
 func base64Len(n int) int { return base64.StdEncoding.EncodedLen(n) }
-
-// eventCounter counts what is written to it, plainly and as it would be
-// escaped in a JSON string.
-type eventCounter struct{ raw, inEvent int }
-
-func (c *eventCounter) Write(p []byte) (int, error) {
-	c.raw += len(p)
-	c.inEvent += len(p)
-	for _, b := range p {
-		switch {
-		case b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t':
-			c.inEvent++
-		case b < 0x20:
-			c.inEvent += 5
-		}
-	}
-	return len(p), nil
-}

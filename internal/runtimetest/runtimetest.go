@@ -8,11 +8,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -106,6 +109,7 @@ type Function struct {
 	*API
 	// Started is when the process was started, for measuring its init.
 	Started time.Time
+	pid     int
 	stderr  syncBuffer
 	stop    func()
 }
@@ -126,6 +130,7 @@ func Start(t testing.TB, bin string, env ...string) *Function {
 		srv.Close()
 		t.Fatal(err)
 	}
+	f.pid = cmd.Process.Pid
 	var once sync.Once
 	f.stop = func() {
 		once.Do(func() {
@@ -137,6 +142,22 @@ func Start(t testing.TB, bin string, env ...string) *Function {
 	}
 	t.Cleanup(f.stop)
 	return f
+}
+
+// PeakRSS is the most memory the process has held so far (Linux
+// VmHWM, bytes), for the memory a report takes at init.
+func (f *Function) PeakRSS() (int, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", f.pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+			return n << 10, err
+		}
+	}
+	return 0, errors.New("runtimetest: no VmHWM in /proc status")
 }
 
 // Stop ends the process; its log is whole after.

@@ -27,9 +27,23 @@ type Table struct {
 	// download keeps: Excel reads UTF-8 right only with one.
 	BOM bool
 
-	data    []byte // the file without its BOM
-	starts  []int  // offset in data of each data row
-	numeric []bool // per column: every non-empty cell is an exact JSON number
+	data    []byte   // the file without its BOM
+	starts  []uint32 // offset in data of each data row (a CSV is at most 4 GB: ParseCSV says so)
+	numeric []bool   // per column: every non-empty cell is an exact JSON number
+	json    Size     // of WriteJSON's output
+	rowsEsc int      // what escaping the rows' bytes in a JSON string adds
+}
+
+// Size is the length of an output, and its length as a JSON string's
+// content (quotes, backslashes and control characters escaped), which is
+// how a text body travels in a Lambda response event.
+type Size struct{ Raw, InEvent int }
+
+// column adds up, in the one pass of ParseCSV, what a column's cells
+// take in the JSON output both ways it may be written.
+type column struct {
+	number      int // as numbers: the cells as written, null for empty
+	str, strEsc int // as strings, and what escaping them in an event adds
 }
 
 // ParseCSV reads a CSV report: every row must have as many fields as the
@@ -48,7 +62,12 @@ func ParseCSV(data []byte) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report CSV: %w", err)
 	}
-	t := &Table{Header: make([]string, len(header)), BOM: bom, data: data}
+	if len(data) > math.MaxUint32 {
+		return nil, errors.New("report CSV: the file is larger than 4 GB")
+	}
+	// As many offsets as lines at most: one allocation, no growth.
+	t := &Table{Header: make([]string, len(header)), BOM: bom, data: data,
+		starts: make([]uint32, 0, bytes.Count(data, []byte{'\n'})+1)}
 	seen := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -66,8 +85,10 @@ func ParseCSV(data []byte) (*Table, error) {
 		numeric[i] = true
 	}
 	nonEmpty := make([]bool, len(header))
+	cols := make([]column, len(header))
+	var scratch []byte
 	for {
-		start := int(r.InputOffset())
+		start := uint32(r.InputOffset())
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -77,6 +98,15 @@ func ParseCSV(data []byte) (*Table, error) {
 		}
 		t.starts = append(t.starts, start)
 		for i, cell := range rec {
+			c := &cols[i]
+			scratch = appendString(scratch[:0], cell)
+			c.str += len(scratch)
+			c.strEsc += escapes(scratch)
+			if cell == "" {
+				c.number += len("null")
+			} else {
+				c.number += len(cell)
+			}
 			if cell == "" || !numeric[i] {
 				continue
 			}
@@ -88,7 +118,81 @@ func ParseCSV(data []byte) (*Table, error) {
 		numeric[i] = numeric[i] && nonEmpty[i]
 	}
 	t.numeric = numeric
+	t.json = t.jsonSize(cols)
+	if len(t.starts) > 0 {
+		t.rowsEsc = eventExtra(data[t.starts[0]:])
+	}
 	return t, nil
+}
+
+// jsonSize is what WriteJSON writes, from the column sums, so that no
+// second pass over a large file is needed to know it.
+func (t *Table) jsonSize(cols []column) Size {
+	rows := len(t.starts)
+	perRow := Size{2 + len(cols) - 1, 2 + len(cols) - 1} // {}, commas between cells
+	for _, h := range t.Header {
+		k := appendString(nil, h)
+		perRow.Raw += len(k) + 1 // "key":
+		perRow.InEvent += len(k) + 1 + escapes(k)
+	}
+	s := Size{len("[]\n") + rows*perRow.Raw + max(rows-1, 0), len("[]\n") + 1 + rows*perRow.InEvent + max(rows-1, 0)}
+	for i, c := range cols {
+		if t.numeric[i] {
+			s.Raw += c.number
+			s.InEvent += c.number
+		} else {
+			s.Raw += c.str
+			s.InEvent += c.str + c.strEsc
+		}
+	}
+	return s
+}
+
+// escapes is how many bytes escaping JSON text b in a JSON string adds:
+// one per quote and backslash (it has no control characters: they are
+// escaped already).
+func escapes(b []byte) int {
+	return bytes.Count(b, []byte{'"'}) + bytes.Count(b, []byte{'\\'})
+}
+
+// JSONSize is the size of WriteJSON's output.
+func (t *Table) JSONSize() Size { return t.json }
+
+// CSVSize is the size of WriteCSV's output.
+func (t *Table) CSVSize(bom bool) Size {
+	var head bytes.Buffer
+	t.writeHeader(&head, bom)
+	s := Size{head.Len(), head.Len() + eventExtra(head.Bytes())}
+	if len(t.starts) > 0 {
+		rest := len(t.data) - int(t.starts[0])
+		s.Raw += rest
+		s.InEvent += rest + t.rowsEsc
+	}
+	return s
+}
+
+// EventLen is the length of text b as a JSON string's content: how a text
+// body travels in a Lambda response event.
+func EventLen(b []byte) int { return len(b) + eventExtra(b) }
+
+// eventExtra is how many bytes escaping text b in a JSON string adds.
+// The common ones are counted with bytes.Count (vectorised); the loop is
+// for the rare control characters.
+func eventExtra(b []byte) int {
+	n := 0
+	for _, c := range []byte{'"', '\\', '\n', '\r', '\t'} {
+		n += bytes.Count(b, []byte{c})
+	}
+	for _, c := range b {
+		switch {
+		case c >= 0x20 || c == '\n' || c == '\r' || c == '\t':
+		case c == '\b' || c == '\f':
+			n++
+		default:
+			n += 5
+		}
+	}
+	return n
 }
 
 const utf8BOM = "\xef\xbb\xbf"
@@ -105,7 +209,7 @@ func (t *Table) Rows(from, to int) [][]string {
 	if from >= to {
 		return nil
 	}
-	end := len(t.data)
+	end := uint32(len(t.data))
 	if to < len(t.starts) {
 		end = t.starts[to]
 	}
@@ -211,13 +315,7 @@ func isNumber(s string) bool {
 // set.
 func (t *Table) WriteCSV(w io.Writer, bom bool) error {
 	var head bytes.Buffer
-	if bom || t.BOM {
-		head.WriteString(utf8BOM)
-	}
-	cw := csv.NewWriter(&head)
-	cw.Write(t.Header)
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := t.writeHeader(&head, bom); err != nil {
 		return err
 	}
 	if _, err := w.Write(head.Bytes()); err != nil {
@@ -228,6 +326,17 @@ func (t *Table) WriteCSV(w io.Writer, bom bool) error {
 	}
 	_, err := w.Write(t.data[t.starts[0]:])
 	return err
+}
+
+// writeHeader writes the CSV's first line (and BOM).
+func (t *Table) writeHeader(b *bytes.Buffer, bom bool) error {
+	if bom || t.BOM {
+		b.WriteString(utf8BOM)
+	}
+	cw := csv.NewWriter(b)
+	cw.Write(t.Header)
+	cw.Flush()
+	return cw.Error()
 }
 
 // WriteJSON writes the rows as an array of objects keyed by the header,

@@ -155,3 +155,39 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// eventSize is what b takes as a JSON string's content in an event, as
+// lambdaproxy marshals it.
+func eventSize(b []byte) int {
+	var out bytes.Buffer
+	e := json.NewEncoder(&out)
+	e.SetEscapeHTML(false)
+	e.Encode(string(b))
+	return out.Len() - 3 // quotes and newline
+}
+
+// The sizes known from the one pass at parse are what the writers write.
+func TestSizes(t *testing.T) {
+	for _, in := range []string{
+		"a\n", "a,b\n1,2\n", "a,b\n1,\n,x\n", "\xef\xbb\xbfName,\"Note \"\"q\"\"\"\nNorth,\"line\nbreak\"\nSouth,\"tab\there \\\\ back\"\n",
+		"id,v\n007,1.5\n8,-2e3\n", "x\n\"\x01ctl\"\n", "é,ü\n日本,😀\n", "n\n1\n\n2\n", string(bigcsvSample),
+	} {
+		tab, err := ParseCSV([]byte(in))
+		if err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
+		js := jsonOf(t, tab)
+		if got, want := tab.JSONSize(), (Size{len(js), eventSize(js)}); got != want {
+			t.Errorf("%q: JSON size %+v, written %+v", in, got, want)
+		}
+		for _, bom := range []bool{false, true} {
+			var b bytes.Buffer
+			tab.WriteCSV(&b, bom)
+			if got, want := tab.CSVSize(bom), (Size{b.Len(), eventSize(b.Bytes())}); got != want {
+				t.Errorf("%q bom=%v: CSV size %+v, written %+v", in, bom, got, want)
+			}
+		}
+	}
+}
+
+var bigcsvSample = []byte("Date,Region,Product,Units,Revenue (EUR)\n2026-01-01,North,Item 0000,1,0.00\n2026-01-02,South,Item 0001,8,0.37\n")
