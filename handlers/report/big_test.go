@@ -138,7 +138,7 @@ func TestTooLarge(t *testing.T) {
 		limit, status    int
 		has              []string
 	}{
-		{"/report?format=json", "", alb, 406, []string{"larger than this front door can return (1.0 MB", "JSON compressed (?format=json", "Accept-Encoding: gzip", "CSV compressed", "?page=1 … ?page=40"}},
+		{"/report?format=json", "", alb, 406, []string{"larger than this front door can return (1 MB, an ALB's limit", "JSON compressed (?format=json", "Accept-Encoding: gzip", "CSV compressed", "?page=1 … ?page=40"}},
 		{"/report?format=json", "gzip", alb, 200, nil},
 		{"/report?format=csv", "", alb, 406, []string{"CSV compressed"}},
 		{"/report?format=csv", "", frontdoor.LambdaLimit, 200, nil},
