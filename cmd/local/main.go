@@ -107,8 +107,7 @@ func run(addr, gateway, stage string, remap bool) error {
 	switch gateway {
 	case "":
 	case string(emulate.REST), string(emulate.HTTP):
-		g := emulate.New(emulate.Kind(gateway), stage, lambdaproxy.New(h, log), routes...)
-		g.RemapAuthorization = remap
+		g := newGateway(emulate.Kind(gateway), stage, remap, lambdaproxy.New(h, log))
 		h, prefix = g, g.Prefix()
 		what = fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway])
 	default:
@@ -158,6 +157,19 @@ func run(addr, gateway, stage string, remap bool) error {
 		return err
 	}
 	return nil
+}
+
+// newGateway is an emulated API Gateway of kind in front of fn, set up as
+// serverless.yml deploys it.
+func newGateway(kind emulate.Kind, stage string, remap bool, fn emulate.Invoker) *emulate.Gateway {
+	g := emulate.New(kind, stage, fn, routes...)
+	g.RemapAuthorization = remap
+	if kind == emulate.REST {
+		// provider.apiGateway.binaryMediaTypes: a gzip'd answer, which
+		// travels base64, reaches every client as bytes.
+		g.BinaryMediaTypes = []string{"*/*"}
+	}
+	return g
 }
 
 // randomString returns n random bytes, URL-safe base64 encoded.

@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/formgate/formgate/internal/emulate"
 )
 
 // localServer is cmd/local running as its own process.
@@ -258,6 +261,22 @@ func TestLocalGatewayREST(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 || resp.Cookies()[0].Path != "/prod/report" {
 		t.Fatalf("login: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// The emulated REST API has the binaryMediaTypes serverless.yml deploys
+// ("*/*"); an HTTP API has no such setting.
+func TestNewGatewayAsDeployed(t *testing.T) {
+	for _, tt := range []struct {
+		kind emulate.Kind
+		want []string
+	}{
+		{emulate.REST, []string{"*/*"}},
+		{emulate.HTTP, nil},
+	} {
+		if got := newGateway(tt.kind, "dev", false, nil).BinaryMediaTypes; !slices.Equal(got, tt.want) {
+			t.Errorf("%s: binaryMediaTypes %q, want %q", tt.kind, got, tt.want)
+		}
 	}
 }
 

@@ -4,8 +4,9 @@
 // (a lambda.Handler, here formgate's adapter), and the event response
 // becomes the HTTP response — with the gateway's quirks kept, above all the
 // renaming of WWW-Authenticate to x-amzn-Remapped-WWW-Authenticate, the
-// stage in the path, and unknown routes answered 403 "Missing
-// Authentication Token".
+// stage in the path, a REST API's binaryMediaTypes (which decide whether a
+// base64 body is turned into bytes), and unknown routes answered 403
+// "Missing Authentication Token".
 //
 // It lets a person see in a browser, with no AWS account and no Docker,
 // what a deployed gateway does to the login flow. It is a development aid,
@@ -46,6 +47,14 @@ type Gateway struct {
 	// the function as x-amzn-Remapped-Authorization, as API Gateway is
 	// reported to do behind CloudFront.
 	RemapAuthorization bool
+	// BinaryMediaTypes is a REST API's binaryMediaTypes setting ("*/*",
+	// "image/png"); an HTTP API has none and takes isBase64Encoded as is.
+	// A request whose Content-Type matches one reaches the function
+	// base64-encoded; a function's base64 answer is turned back into bytes
+	// only when the request's Accept matches one — else the client gets
+	// the base64 text, as from a deployed REST API. See binaryMatch for the
+	// rule and where AWS documents it.
+	BinaryMediaTypes []string
 }
 
 // route is one route as serverless.yml declares it: a method or ANY, and a
@@ -147,7 +156,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var out []byte
 		if out, err = g.fn.Invoke(r.Context(), payload); err == nil {
 			if g.kind == REST {
-				err = writeRESTResponse(w, out)
+				err = writeRESTResponse(w, out, binaryMatch(g.BinaryMediaTypes, r.Header.Get("Accept")))
 			} else {
 				err = writeHTTPResponse(w, out)
 			}
@@ -179,7 +188,14 @@ var remapped = map[string]string{
 	"Server":           "x-amzn-Remapped-Server",
 }
 
+// writeHeader writes a header of the function's answer as the gateway
+// passes it on. Content-Length is left out: the gateway frames the body it
+// sends itself, which is not the function's when it passes base64 text on
+// (a gzip'd answer without binaryMediaTypes) or decodes it.
 func writeHeader(w http.ResponseWriter, name string, values ...string) {
+	if http.CanonicalHeaderKey(name) == "Content-Length" {
+		return
+	}
 	if to, ok := remapped[http.CanonicalHeaderKey(name)]; ok {
 		// Written as API Gateway spells it (Add would change the case).
 		w.Header()[to] = append(w.Header()[to], values...)

@@ -3,6 +3,7 @@ package emulate
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,15 +27,46 @@ import (
 
 var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
-func server(t *testing.T, kind Kind, cfg config.Config) *httptest.Server {
+// server serves the report behind a gateway of kind, through the Lambda
+// adapter; each configure sets the gateway up before it serves.
+func server(t *testing.T, kind Kind, cfg config.Config, configure ...func(*Gateway)) *httptest.Server {
 	t.Helper()
 	h, err := reportapp.New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(kind, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...))
+	g := New(kind, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...)
+	for _, c := range configure {
+		c(g)
+	}
+	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// spy passes invocations on to the function and counts the events whose
+// body came base64-encoded.
+type spy struct {
+	Invoker
+	mu     sync.Mutex
+	base64 int
+}
+
+func (s *spy) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var e struct{ IsBase64Encoded bool }
+	json.Unmarshal(payload, &e)
+	s.mu.Lock()
+	if e.IsBase64Encoded {
+		s.base64++
+	}
+	s.mu.Unlock()
+	return s.Invoker.Invoke(ctx, payload)
+}
+
+func (s *spy) base64Events() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base64
 }
 
 var cfg = config.Config{Users: "anna", Options: formgate.Options{
@@ -47,11 +80,35 @@ const htmlAccept = "text/html,application/xhtml+xml"
 
 // TestRESTLoginFlow walks a browser through the form behind an emulated
 // REST API: stage in the URL, redirects and cookie path that keep it, and
-// the challenge renamed exactly as a deployed REST API does.
+// the challenge renamed exactly as a deployed REST API does — with
+// binaryMediaTypes "*/*" as serverless.yml deploys it, where the login
+// form reaches the function base64-encoded and gzip'd answers reach the
+// browser as bytes; and without binaryMediaTypes, where only a client
+// that asks for no gzip can read the answers (TestRESTGzip).
 func TestRESTLoginFlow(t *testing.T) {
-	srv := server(t, REST, cfg)
+	for _, tt := range []struct {
+		binaryMediaTypes []string
+		gzip             bool
+	}{
+		{[]string{"*/*"}, true},
+		{nil, false},
+	} {
+		t.Run(fmt.Sprintf("binaryMediaTypes=%q", tt.binaryMediaTypes), func(t *testing.T) {
+			restLoginFlow(t, tt.binaryMediaTypes, &http.Transport{DisableCompression: !tt.gzip})
+		})
+	}
+}
+
+func restLoginFlow(t *testing.T, binaryMediaTypes []string, transport *http.Transport) {
+	fn := &spy{}
+	srv := server(t, REST, cfg, func(g *Gateway) {
+		g.BinaryMediaTypes = binaryMediaTypes
+		fn.Invoker = g.fn
+		g.fn = fn
+	})
 	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar}
+	browser := &http.Client{Jar: jar, Transport: transport}
+	script := &http.Client{Transport: transport}
 	report := srv.URL + "/dev/report"
 
 	r := do(t, browser, "GET", report, "", "Accept", htmlAccept)
@@ -64,6 +121,13 @@ func TestRESTLoginFlow(t *testing.T) {
 	if r.Status != 200 || r.URL != report || !strings.Contains(r.Body, `<main id="report">`) {
 		t.Fatalf("after login: %d at %s", r.Status, r.URL)
 	}
+	want := 0
+	if binaryMediaTypes != nil {
+		want = 1 // the form post, the only request so far with a body
+	}
+	if n := fn.base64Events(); n != want {
+		t.Fatalf("%d events with a base64 body, want %d", n, want)
+	}
 	u, _ := url.Parse(report)
 	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
 		t.Fatalf("cookies for %s: %v", report, cs)
@@ -74,20 +138,20 @@ func TestRESTLoginFlow(t *testing.T) {
 	}
 
 	// A script without credentials: the challenge arrives renamed.
-	r = do(t, http.DefaultClient, "GET", report, "")
+	r = do(t, script, "GET", report, "")
 	if r.Status != 401 || r.Header.Get("WWW-Authenticate") != "" ||
 		r.Header.Get("x-amzn-Remapped-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` {
 		t.Fatalf("challenge through a REST API: %d %v", r.Status, r.Header)
 	}
 	// Basic still works for scripts.
-	r = do(t, http.DefaultClient, "POST", report+"?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+	r = do(t, script, "POST", report+"?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
 	if r.Status != 200 || !strings.HasPrefix(r.Body, `[{"Region":"North"`) {
 		t.Fatalf("Basic: %d %s", r.Status, r.Body)
 	}
 
 	// Routes the API does not have.
 	for _, p := range []string{"/report", "/dev/", "/dev/other", "/prod/report"} {
-		if r := do(t, http.DefaultClient, "GET", srv.URL+p, ""); r.Status != 403 || !strings.Contains(r.Body, "Missing Authentication Token") {
+		if r := do(t, script, "GET", srv.URL+p, ""); r.Status != 403 || !strings.Contains(r.Body, "Missing Authentication Token") {
 			t.Errorf("GET %s: %d %s", p, r.Status, r.Body)
 		}
 		// On the wire as API Gateway spells it.
@@ -97,10 +161,10 @@ func TestRESTLoginFlow(t *testing.T) {
 	}
 	// {proxy+} takes the paths below the report to the function, whose gate
 	// answers them.
-	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/_formgate/logout", ""); r.Status != 405 {
+	if r := do(t, script, "GET", srv.URL+"/dev/report/_formgate/logout", ""); r.Status != 405 {
 		t.Errorf("GET logout: %d", r.Status)
 	}
-	if r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl"); r.Status != 404 || strings.Contains(r.Body, "Missing Authentication Token") {
+	if r := do(t, script, "GET", srv.URL+"/dev/report/other", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl"); r.Status != 404 || strings.Contains(r.Body, "Missing Authentication Token") {
 		t.Errorf("GET below the report: %d %s", r.Status, r.Body)
 	}
 }
@@ -186,14 +250,10 @@ func rawHeaderNames(t *testing.T, target string) string {
 // With the request's Authorization remapped, as behind CloudFront, Basic
 // still gets in end to end: gateway, adapter, gate.
 func TestRemappedAuthorization(t *testing.T) {
-	h, err := reportapp.New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := New(REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...)
-	g.RemapAuthorization = true
-	srv := httptest.NewServer(g)
-	defer srv.Close()
+	srv := server(t, REST, cfg, func(g *Gateway) {
+		g.RemapAuthorization = true
+		g.BinaryMediaTypes = []string{"*/*"} // as examples/cloudfront deploys it
+	})
 	r := do(t, http.DefaultClient, "GET", srv.URL+"/dev/report?format=json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
 	if r.Status != 200 || !strings.HasPrefix(r.Body, `[{"Region":"North"`) {
 		t.Fatalf("remapped Basic: %d %.80s", r.Status, r.Body)

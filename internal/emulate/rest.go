@@ -62,12 +62,19 @@ func (g *Gateway) restEvent(r *http.Request, path, resource, proxy string, body 
 				UserAgent: r.UserAgent(),
 			},
 		},
-		Body: string(body), // without binaryMediaTypes a REST API passes bodies as text
+	}
+	if len(body) > 0 && binaryMatch(g.BinaryMediaTypes, r.Header.Get("Content-Type")) {
+		e.Body, e.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	} else {
+		e.Body = string(body) // a type not in binaryMediaTypes goes as text
 	}
 	return json.Marshal(e)
 }
 
-func writeRESTResponse(w http.ResponseWriter, out []byte) error {
+// writeRESTResponse writes the function's answer out as a REST API does: a
+// base64 body (isBase64Encoded) is decoded only when the request accepts a
+// binary media type (binary); otherwise the client gets the base64 text.
+func writeRESTResponse(w http.ResponseWriter, out []byte, binary bool) error {
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(out, &resp); err != nil {
 		return err
@@ -80,9 +87,13 @@ func writeRESTResponse(w http.ResponseWriter, out []byte) error {
 	for k, vs := range resp.MultiValueHeaders {
 		writeHeader(w, k, vs...)
 	}
-	return writeBody(w, resp.StatusCode, resp.Body, resp.IsBase64Encoded)
+	return writeBody(w, resp.StatusCode, resp.Body, resp.IsBase64Encoded && binary)
 }
 
+// writeBody writes status and body, decoding the body from base64 when
+// b64 is set. Its error is the function's (a body that is not base64);
+// a client that hangs up while the body goes out is not the function's
+// failure, and gets no 502 written after the status.
 func writeBody(w http.ResponseWriter, status int, body string, b64 bool) error {
 	b := []byte(body)
 	if b64 {
@@ -95,6 +106,6 @@ func writeBody(w http.ResponseWriter, status int, body string, b64 bool) error {
 		status = http.StatusOK
 	}
 	w.WriteHeader(status)
-	_, err := w.Write(b)
-	return err
+	w.Write(b)
+	return nil
 }
