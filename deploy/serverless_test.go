@@ -241,6 +241,7 @@ func routes(t *testing.T, tmpl *cloudformation.Template, raw string) []string {
 func TestDefaultRESTAPI(t *testing.T) {
 	tmpl, raw := pkg(t, ".", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkRESTAPIs(t, tmpl, 1)
 	got := routes(t, tmpl, raw)
 	want := []string{"ANY /report", "ANY /report/{proxy+}"}
 	if !slices.Equal(got, want) {

@@ -11,6 +11,7 @@ import (
 func TestHTTPAPI(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/http-api", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkRESTAPIs(t, tmpl, 0) // an HTTP API takes isBase64Encoded as is: no binaryMediaTypes
 	var keys []string
 	for _, r := range tmpl.GetAllApiGatewayV2RouteResources() {
 		keys = append(keys, r.RouteKey)
@@ -42,11 +43,13 @@ func TestFunctionURL(t *testing.T) {
 	if len(tmpl.GetAllApiGatewayMethodResources()) != 0 {
 		t.Error("the Function URL variant needs no API Gateway")
 	}
+	checkRESTAPIs(t, tmpl, 0) // a Function URL takes isBase64Encoded as is
 }
 
 func TestNativePrompt(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/native-prompt", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkRESTAPIs(t, tmpl, 1)
 	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
 	if fn.Environment.Variables["TRUST_AUTHORIZER"] != "true" {
 		t.Error("report function does not trust the authorizer")
@@ -90,6 +93,7 @@ func TestNativePrompt(t *testing.T) {
 func TestCloudFront(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/cloudfront", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkRESTAPIs(t, tmpl, 1)
 	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
 	env := fn.Environment.Variables
 	if env["CHALLENGE_HEADER"] != "X-WWW-Authenticate" || env["BROWSER_LOGIN"] != "prompt" {
@@ -146,6 +150,7 @@ func TestCloudFront(t *testing.T) {
 func TestLibraryExample(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/library", testParams...)
 	checkFunctionNamed(t, tmpl, raw, "App")
+	checkRESTAPIs(t, tmpl, 1)
 	want := []string{"ANY /app", "ANY /app/{proxy+}", "GET /healthz"}
 	if got := routes(t, tmpl, raw); !slices.Equal(got, want) {
 		t.Errorf("routes %v, want %v", got, want)
@@ -161,6 +166,7 @@ func TestLibraryExample(t *testing.T) {
 func TestSharedTable(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/shared-table", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkRESTAPIs(t, tmpl, 1)
 	tab, err := tmpl.GetDynamoDBTableWithName("FormgateTable")
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,9 @@ func TestLibraryExample(t *testing.T) {
 		// Behind an emulated REST API, through the Lambda adapter, as
 		// serverless.yml deploys it.
 		{"rest-api", "/dev", func(h http.Handler) http.Handler {
-			return emulate.New(emulate.REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), "ANY /app", "ANY /app/{proxy+}", "GET /healthz")
+			g := emulate.New(emulate.REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), "ANY /app", "ANY /app/{proxy+}", "GET /healthz")
+			g.BinaryMediaTypes = []string{"*/*"}
+			return g
 		}, "x-amzn-Remapped-WWW-Authenticate"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
