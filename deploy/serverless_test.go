@@ -241,6 +241,7 @@ func routes(t *testing.T, tmpl *cloudformation.Template, raw string) []string {
 func TestDefaultRESTAPI(t *testing.T) {
 	tmpl, raw := pkg(t, ".", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkReportSource(t, raw, defaultSource)
 	checkRESTAPIs(t, tmpl, 1)
 	got := routes(t, tmpl, raw)
 	want := []string{"ANY /report", "ANY /report/{proxy+}"}
@@ -322,17 +323,5 @@ func TestBuildChecksUsersFile(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "line 1 (user \"anna\"): {SHA}") || strings.Contains(string(out), "go build") {
 		t.Fatalf("make build with a {SHA} line: %v\n%s", err, out)
-	}
-}
-
-// Memory is a stage parameter.
-func TestMemoryParameter(t *testing.T) {
-	tmpl, _ := pkg(t, ".", append(testParams, "memory=1024")...)
-	fn, err := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fn.MemorySize == nil || *fn.MemorySize != 1024 {
-		t.Errorf("memory %v, want 1024 from --param", fn.MemorySize)
 	}
 }

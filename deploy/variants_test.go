@@ -11,6 +11,7 @@ import (
 func TestHTTPAPI(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/http-api", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkReportSource(t, raw, defaultSource)
 	checkRESTAPIs(t, tmpl, 0) // an HTTP API takes isBase64Encoded as is: no binaryMediaTypes
 	var keys []string
 	for _, r := range tmpl.GetAllApiGatewayV2RouteResources() {
@@ -30,6 +31,7 @@ func TestHTTPAPI(t *testing.T) {
 func TestFunctionURL(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/function-url", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkReportSource(t, raw, defaultSource)
 	urls := tmpl.GetAllLambdaUrlResources()
 	if len(urls) != 1 {
 		t.Fatalf("%d function URLs, want 1", len(urls))
@@ -49,6 +51,7 @@ func TestFunctionURL(t *testing.T) {
 func TestNativePrompt(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/native-prompt", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkReportSource(t, raw, defaultSource)
 	checkRESTAPIs(t, tmpl, 1)
 	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
 	if fn.Environment.Variables["TRUST_AUTHORIZER"] != "true" {
@@ -93,6 +96,7 @@ func TestNativePrompt(t *testing.T) {
 func TestCloudFront(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/cloudfront", testParams...)
 	checkFunction(t, tmpl, raw)
+	checkReportSource(t, raw, defaultSource)
 	checkRESTAPIs(t, tmpl, 1)
 	fn, _ := tmpl.GetLambdaFunctionWithName("ReportLambdaFunction")
 	env := fn.Environment.Variables
@@ -166,6 +170,8 @@ func TestLibraryExample(t *testing.T) {
 func TestSharedTable(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/shared-table", testParams...)
 	checkFunction(t, tmpl, raw)
+	// Always the zip with the AWS SDK, which the DynamoDB store needs.
+	checkReportSource(t, raw, reportSource{csv: "", refresh: "60s", zip: "report-shared.zip"})
 	checkRESTAPIs(t, tmpl, 1)
 	tab, err := tmpl.GetDynamoDBTableWithName("FormgateTable")
 	if err != nil {
