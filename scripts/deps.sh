@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs, idempotently: Go modules, Chromium
 # for the browser test, curl, wget and python3-requests for the README's
-# client examples, script(1) for a terminal test, Node.js and the pinned
-# serverless@3 for the deploy tests. Run it again and it does only what is missing.
+# client examples, script(1) for a terminal test, Node.js and the npm
+# packages pinned in package-lock.json: serverless@3 for the deploy tests,
+# dynalite (DynamoDB) and s3rver (S3) for the tests against a real AWS API.
+# Run it again and it does only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +51,7 @@ fi
 # npm ci installs exactly package-lock.json; skip it when node_modules
 # already holds that lock.
 if [ ! -x node_modules/.bin/serverless ] || ! cmp -s package-lock.json node_modules/.formgate-lock; then
-	echo "deps: npm ci (serverless@3)"
+	echo "deps: npm ci (serverless@3, dynalite, s3rver)"
 	NPM_CONFIG_UPDATE_NOTIFIER=false npm ci --no-audit --no-fund --loglevel=error
 	cp package-lock.json node_modules/.formgate-lock
 fi

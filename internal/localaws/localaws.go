@@ -8,6 +8,7 @@ package localaws
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,6 +37,8 @@ type Spec struct {
 	Ready string
 	// Service names its endpoint variable, AWS_ENDPOINT_URL_<Service>.
 	Service string
+	// Key is the access key ID and secret it takes; "local" if empty.
+	Key string
 }
 
 // Server is one running server.
@@ -81,6 +85,14 @@ func (s *Server) Stop() {
 	}
 }
 
+// Freeze halts the server without closing its port (SIGSTOP): the
+// kernel still accepts connections and nothing answers, as from a server
+// that hangs.
+func (s *Server) Freeze() { s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Thaw lets a frozen server go on.
+func (s *Server) Thaw() { s.cmd.Process.Signal(syscall.SIGCONT) }
+
 // Restart starts the server again on the same port with the same data.
 func (s *Server) Restart() {
 	s.t.Helper()
@@ -125,8 +137,9 @@ func (s *Server) Restart() {
 
 // Env is what a process needs to use this server through the AWS SDK.
 func (s *Server) Env() []string {
+	key := cmp.Or(s.spec.Key, "local")
 	return []string{"AWS_ENDPOINT_URL_" + s.spec.Service + "=" + s.URL, "AWS_REGION=eu-west-1",
-		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_EC2_METADATA_DISABLED=true"}
+		"AWS_ACCESS_KEY_ID=" + key, "AWS_SECRET_ACCESS_KEY=" + key, "AWS_EC2_METADATA_DISABLED=true"}
 }
 
 // Getenv looks a variable up in Env, for code that takes a getenv.
