@@ -35,8 +35,9 @@ bench:
 ## stage parameter reportCsv to its base name; with USERS=path/to/htpasswd,
 ## that file, checked first, for AUTH_USERS_FILE), authorizer.zip (the
 ## native-prompt variant's authorizer, with the users file too),
-## report-shared.zip (report.zip with the DynamoDB store, -tags dynamodb,
-## for examples/shared-table) and library.zip (examples/library)
+## report-shared.zip (report.zip with the AWS SDK: the DynamoDB table and
+## REPORT_CSV=s3://…, -tags dynamodb,s3; for examples/shared-table and the
+## deploy parameter reportZip) and library.zip (examples/library)
 REPORT ?=
 USERS ?=
 DIST ?= dist
@@ -47,7 +48,7 @@ build:
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
 	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
 	mkdir -p $(DIST)/report-shared
-	$(LAMBDA_BUILD),dynamodb -o $(DIST)/report-shared/bootstrap ./cmd/report
+	$(LAMBDA_BUILD),dynamodb,s3 -o $(DIST)/report-shared/bootstrap ./cmd/report
 	$(GO) run ./cmd/mkzip -o $(DIST)/report-shared.zip $(DIST)/report-shared/bootstrap $(REPORT) $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
 	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap $(USERS)

@@ -56,7 +56,7 @@ func (c Config) ReportSource(ctx context.Context, getenv func(string) string) (s
 // ReportError says how to fix a report that cannot be loaded at start.
 func (c Config) ReportError(err error) error {
 	if isS3(c.ReportCSV) {
-		return fmt.Errorf("REPORT_CSV: %w; check the bucket and key, and that the function may s3:GetObject it", err)
+		return fmt.Errorf("REPORT_CSV: %w", err) // package s3report says what to check for each kind of failure
 	}
 	return fmt.Errorf("REPORT_CSV: %w; set it to the path of a CSV file bundled with the function, or unset it for the sample", err)
 }

@@ -68,8 +68,8 @@ func TestExplain(t *testing.T) {
 		{"expired session", context.Background(), answer(400, "ExpiredToken"), "S3 refused the credentials (ExpiredToken)"},
 		{"throttled", context.Background(), answer(503, "SlowDown"), "S3 answered 503 SlowDown: S3's own words"},
 		{"status alone", context.Background(), &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}}, Err: errors.New("no body")}, "S3 answered 500 Internal Server Error"},
-		{"network", context.Background(), fmt.Errorf("send: %w", &url.Error{Op: "Get", URL: signed, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}}), "cannot reach S3: dial tcp: no route to host"},
-		{"deadline", deadline, &url.Error{Op: "Get", URL: signed, Err: context.DeadlineExceeded}, "S3 did not answer in time (context deadline exceeded)"},
+		{"network", context.Background(), fmt.Errorf("send: %w", &url.Error{Op: "Get", URL: signed, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}}), "cannot reach S3 (dial tcp: no route to host): check the network"},
+		{"deadline", deadline, &url.Error{Op: "Get", URL: signed, Err: context.DeadlineExceeded}, "S3 did not answer in time (context deadline exceeded): a function in a VPC reaches S3 only through a gateway endpoint or a NAT"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := explain(c.ctx, c.err).Error()

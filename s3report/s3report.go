@@ -199,7 +199,7 @@ func httpStatus(err error) int {
 // message and, for a network error, the network's.
 func explain(ctx context.Context, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("S3 did not answer in time (%w)", ctx.Err())
+		return fmt.Errorf("S3 did not answer in time (%w): a function in a VPC reaches S3 only through a gateway endpoint or a NAT", ctx.Err())
 	}
 	var api smithy.APIError
 	if errors.As(err, &api) {
@@ -223,7 +223,7 @@ func explain(ctx context.Context, err error) error {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Errorf("cannot reach S3: %w", ue.Err) // without ue.URL: no request URL in an error, where a presigned one would carry its signature
+		return fmt.Errorf("cannot reach S3 (%w): check the network, and AWS_ENDPOINT_URL_S3 when set", ue.Err) // without ue.URL: no request URL in an error, where a presigned one would carry its signature
 	}
 	return err
 }

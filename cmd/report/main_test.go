@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,8 +18,9 @@ import (
 
 // bootstrap is this command built as the Lambda runtime would run it
 // (for the host's architecture, so the tests can start it), once per test
-// binary by TestMain; bootstrapShared the same with the DynamoDB store
-// (-tags dynamodb), as make build makes report-shared.zip.
+// binary by TestMain; bootstrapShared the same with the AWS SDK (-tags
+// dynamodb,s3: the shared table and the report from S3), as make build
+// makes report-shared.zip.
 var bootstrap, bootstrapShared string
 
 func TestMain(m *testing.M) {
@@ -27,7 +29,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bootstrap, bootstrapShared = filepath.Join(dir, "bootstrap"), filepath.Join(dir, "bootstrap-shared")
-	for bin, tags := range map[string]string{bootstrap: "lambda.norpc", bootstrapShared: "lambda.norpc,dynamodb"} {
+	for bin, tags := range map[string]string{bootstrap: "lambda.norpc", bootstrapShared: "lambda.norpc,dynamodb,s3"} {
 		cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-o", bin, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -151,26 +153,43 @@ func TestBootstrapFailsWithoutSecret(t *testing.T) {
 }
 
 // The default build has no AWS SDK in it: nothing of it to load or
-// initialise at a cold start of a function that uses no table.
+// initialise at a cold start of a function that uses no table and no S3.
 func TestDefaultBuildHasNoSDK(t *testing.T) {
-	for tags, want := range map[string]bool{"lambda.norpc": false, "lambda.norpc,dynamodb": true} {
-		out, err := exec.Command("go", "list", "-deps", "-tags", tags, ".").CombinedOutput()
+	for _, c := range []struct {
+		tags         string
+		dynamodb, s3 bool
+	}{
+		{"lambda.norpc", false, false},
+		{"lambda.norpc,dynamodb", true, false},
+		{"lambda.norpc,s3", false, true},
+		{"lambda.norpc,dynamodb,s3", true, true},
+	} {
+		out, err := exec.Command("go", "list", "-deps", "-tags", c.tags, ".").CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list: %v\n%s", err, out)
 		}
-		if got := strings.Contains(string(out), "github.com/aws/aws-sdk-go-v2/service/dynamodb"); got != want {
-			t.Errorf("-tags %s: the DynamoDB SDK linked = %v, want %v", tags, got, want)
+		deps := strings.Fields(string(out))
+		if got := slices.Contains(deps, "github.com/aws/aws-sdk-go-v2/service/dynamodb"); got != c.dynamodb {
+			t.Errorf("-tags %s: the DynamoDB SDK linked = %v, want %v", c.tags, got, c.dynamodb)
+		}
+		if got := slices.Contains(deps, "github.com/aws/aws-sdk-go-v2/service/s3"); got != c.s3 {
+			t.Errorf("-tags %s: the S3 SDK linked = %v, want %v", c.tags, got, c.s3)
 		}
 	}
 }
 
-// A default build told to use a table refuses to start, saying how to
-// get one that can.
-func TestDefaultBuildRefusesTable(t *testing.T) {
-	cmd := exec.Command(bootstrap)
-	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9", "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw", "SESSION_SECRET=" + secret, "FORMGATE_TABLE=t"}
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "build it with -tags dynamodb") {
-		t.Fatalf("%v\n%s", err, out)
+// A default build told to use a table or an S3 report refuses to start,
+// saying how to get one that can.
+func TestDefaultBuildRefusesSDK(t *testing.T) {
+	for env, want := range map[string]string{
+		"FORMGATE_TABLE=t":        "build it with -tags dynamodb",
+		"REPORT_CSV=s3://b/k.csv": "this binary cannot read S3: build it with -tags s3",
+	} {
+		cmd := exec.Command(bootstrap)
+		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9", "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw", "SESSION_SECRET=" + secret, env}
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("%s: %v\n%s", env, err, out)
+		}
 	}
 }
