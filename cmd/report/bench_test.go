@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/formgate/formgate/internal/dynalitetest"
 	"github.com/formgate/formgate/internal/runtimetest"
+	"github.com/formgate/formgate/internal/s3rvertest"
+	"github.com/formgate/formgate/web"
 )
 
 // The cost of formgate on Lambda against the smallest aws-lambda-go
@@ -23,6 +26,7 @@ import (
 var (
 	helloOnce    = sync.OnceValues(func() (string, error) { return buildTestdata("hello") })
 	helloSDKOnce = sync.OnceValues(func() (string, error) { return buildTestdata("hellosdk") })
+	helloS3Once  = sync.OnceValues(func() (string, error) { return buildTestdata("hellos3") })
 )
 
 // buildTestdata builds ./testdata/name like the bootstrap (not stripped,
@@ -94,7 +98,67 @@ func BenchmarkInitHelloWorldSDK(b *testing.B) {
 	benchInit(b, bin, "AWS_REGION=eu-west-1")
 }
 
+// BenchmarkInitHelloWorldS3: the same with the S3 client.
+func BenchmarkInitHelloWorldS3(b *testing.B) {
+	bin, err := helloS3Once()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchInit(b, bin, "AWS_REGION=eu-west-1")
+}
+
 func BenchmarkInitReport(b *testing.B) { benchInit(b, bootstrap, reportEnv...) }
+
+// BenchmarkInitReportShared: report-shared.zip's bootstrap with neither a
+// table nor S3 configured: what the SDK in the binary costs those who do
+// not use it.
+func BenchmarkInitReportShared(b *testing.B) { benchInit(b, bootstrapShared, reportEnv...) }
+
+// BenchmarkInitReportS3: the sample report read from S3 at start (s3rver
+// on this machine: no network in the figure).
+func BenchmarkInitReportS3(b *testing.B) {
+	srv := s3rvertest.Start(b)
+	srv.Put("sample.csv", web.SampleCSV())
+	benchInit(b, bootstrapShared, append(append(srv.Env(), "REPORT_CSV="+srv.Object("sample.csv")), reportEnv...)...)
+}
+
+// BenchmarkPackageInit is the time the Go runtime spends initialising
+// packages before main (GODEBUG=inittrace=1), summed: all of them, and
+// the AWS SDK's alone, for the default bootstrap and report-shared.zip's.
+func BenchmarkPackageInit(b *testing.B) {
+	bins := []struct{ name, bin string }{{"report", bootstrap}, {"report-shared", bootstrapShared}}
+	all, sdk := make([]float64, len(bins)), make([]float64, len(bins))
+	for b.Loop() {
+		for i, p := range bins {
+			f := runtimetest.Start(b, p.bin, append([]string{"GODEBUG=inittrace=1"}, reportEnv...)...)
+			select {
+			case <-f.Ready:
+			case <-time.After(20 * time.Second):
+				b.Fatal("no request for an event")
+			}
+			f.Stop()
+			for line := range strings.Lines(f.Log()) {
+				// init PACKAGE @T ms, D ms clock, N bytes, M allocs
+				fields := strings.Fields(line)
+				if len(fields) < 5 || fields[0] != "init" {
+					continue
+				}
+				ms, err := strconv.ParseFloat(fields[4], 64)
+				if err != nil {
+					b.Fatalf("inittrace line %q: %v", line, err)
+				}
+				all[i] += ms
+				if strings.HasPrefix(fields[1], "github.com/aws/") {
+					sdk[i] += ms
+				}
+			}
+		}
+	}
+	for i, p := range bins {
+		b.ReportMetric(all[i]/float64(b.N), p.name+"-ms")
+		b.ReportMetric(sdk[i]/float64(b.N), p.name+"-sdk-ms")
+	}
+}
 
 func BenchmarkInitReportTable(b *testing.B) {
 	benchInit(b, bootstrapShared, append(reportEnv, "FORMGATE_TABLE=formgate", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:9",
@@ -147,7 +211,7 @@ func BenchmarkWarmCookieGETTable(b *testing.B) {
 // reports their sizes.
 func BenchmarkBinarySize(b *testing.B) {
 	sizes := map[string]float64{}
-	for _, p := range []struct{ name, pkg, tags string }{{"hello", "./testdata/hello", "lambda.norpc"}, {"hello-sdk", "./testdata/hellosdk", "lambda.norpc"}, {"report", ".", "lambda.norpc"}, {"report-shared", ".", "lambda.norpc,dynamodb"}} {
+	for _, p := range []struct{ name, pkg, tags string }{{"hello", "./testdata/hello", "lambda.norpc"}, {"hello-sdk", "./testdata/hellosdk", "lambda.norpc"}, {"report", ".", "lambda.norpc"}, {"hello-s3", "./testdata/hellos3", "lambda.norpc"}, {"report-shared", ".", "lambda.norpc,dynamodb,s3"}} {
 		bin := filepath.Join(b.TempDir(), p.name)
 		cmd := exec.Command("go", "build", "-tags", p.tags, "-trimpath", "-ldflags=-s -w", "-o", bin, p.pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")

@@ -1,3 +1,6 @@
+// Command hellos3 is the hello-world function with the S3 client linked
+// in and made at start, the way the S3 report makes it: the floor the SDK
+// itself sets under formgate's init with REPORT_CSV=s3://….
 package main
 
 import (
