@@ -9,9 +9,9 @@ import (
 	"github.com/formgate/formgate/internal/s3rvertest"
 )
 
-// cmd/local (built with -tags s3) shows a report from a local S3 server,
-// as the README's command runs it: the title and the download's name come
-// from the object's key.
+// cmd/local (built with -tags s3) shows a report from a local S3 server
+// with the environment the README's command sets: the title and the
+// download's name come from the object's key.
 func TestLocalReportFromS3(t *testing.T) {
 	srv := s3rvertest.Start(t)
 	csv := "Region,Orders\nNorth,17\nSouth,4\n"
