@@ -109,17 +109,35 @@ func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 }
 
 // current is the snapshot to serve, refreshed first when it is due and no
-// other request is refreshing it.
+// other request is refreshing it. The request waits for the refresh at
+// most refreshWait: a source that hangs costs one request a second per
+// interval, not the load timeout, and the refresh goes on behind it.
 func (rp *Report) current(ctx context.Context) *snapshot {
 	if rp.c.Refresh <= 0 || time.Now().UnixNano() < rp.next.Load() || !rp.loading.TryLock() {
 		return rp.cur.Load()
 	}
-	defer rp.loading.Unlock()
-	if time.Now().UnixNano() >= rp.next.Load() {
+	if time.Now().UnixNano() < rp.next.Load() { // another request just did it
+		rp.loading.Unlock()
+		return rp.cur.Load()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer rp.loading.Unlock()
+		defer close(done)
 		rp.refresh(ctx)
+	}()
+	t := time.NewTimer(refreshWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 	return rp.cur.Load()
 }
+
+// refreshWait is how long a request waits for a refresh it started.
+const refreshWait = time.Second
 
 // refresh asks the source for a newer CSV. Whatever goes wrong, the copy
 // in hand stays: a report a minute old beats an error page.
