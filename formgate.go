@@ -21,10 +21,16 @@
 // itself included, is protected; paths outside it get 404 from the gate,
 // so route public paths (a health check) to other handlers in front of the
 // gate. BasePath + "/_formgate/…" are the gate's own routes (logout: see
-// LogoutURL). The wrapped handler learns who logged in from IdentityFrom,
-// and never sees the credentials: the Authorization header and the session
-// cookie are removed, and a script's form login arrives as a GET without
-// its body.
+// LogoutURL; share links: see ShareURL). The wrapped handler learns who
+// logged in from IdentityFrom, and never sees the credentials: the
+// Authorization header and the session and share-link cookies are
+// removed, and a script's form login arrives as a GET without its body.
+//
+// With Options.ShareLinks, a user logged in with a password can make a
+// link that opens BasePath (GET and HEAD of exactly that path, any query)
+// without a password until it expires: the caller is then
+// Identity{User: the maker, Via: ViaShare}. Offer it on a page with
+// ShareURL, ShareLifetimes, NewShareLink and ShareLinks.
 //
 // Things to know when writing the wrapped handler:
 //   - After a form login a browser is sent back (303) to the URL it logged
@@ -73,9 +79,9 @@ import (
 // SessionTTL 12h, SessionIdle off, Realm "report", Limiter (per client
 // address) NewMemoryLimiter(10, time.Minute), UserLimiter (per user name)
 // NewMemoryLimiter(30, 20*time.Second), ChallengeHeader
-// "WWW-Authenticate", Logger slog.Default(). Also PreviousSessionSecret
-// (rotation), PromptBrowsers and TrustAuthorizer; see handlers/gate for
-// each field.
+// "WWW-Authenticate", Logger slog.Default(), ShareMaxTTL 7 days. Also
+// PreviousSessionSecret (rotation), PromptBrowsers, TrustAuthorizer,
+// Revocations, ShareLinks and Shares; see handlers/gate for each field.
 type Options = gate.Options
 
 // Gate asks for credentials in front of the handlers it protects: its
@@ -151,6 +157,7 @@ const (
 	ViaForm       = gate.ViaForm       // the login form, in this very request
 	ViaBasic      = gate.ViaBasic      // an Authorization: Basic header
 	ViaAuthorizer = gate.ViaAuthorizer // a REST API custom authorizer (Options.TrustAuthorizer)
+	ViaShare      = gate.ViaShare      // a share link (Options.ShareLinks); User made it
 )
 
 // IdentityFrom returns who the gate let through, from the context of a
@@ -161,3 +168,42 @@ func IdentityFrom(ctx context.Context) (Identity, bool) { return gate.IdentityFr
 // relative to r, so it works under any stage prefix; "" when r's identity
 // has no session to end (Basic, authorizer).
 func LogoutURL(r *http.Request) string { return gate.LogoutURL(r) }
+
+// Shares keeps the share links each user made (Options.Shares), so that a
+// page can list them and each can be taken back: Add, Live (on every
+// request by a link), List, Remove. MemoryShares keeps them in one
+// process; package dynamostore shares them.
+type Shares = gate.Shares
+
+// Share is one link on a user's list: its id and expiry.
+type Share = gate.Share
+
+// MemoryShares keeps the share-link lists in this process.
+type MemoryShares = gate.MemoryShares
+
+// NewMemoryShares returns an empty MemoryShares.
+func NewMemoryShares() *MemoryShares { return gate.NewMemoryShares() }
+
+// ShareLink is a share link as a page shows it: ID, URL (for a new link
+// only) and Expires.
+type ShareLink = gate.ShareLink
+
+// ShareURL is where a "make a share link" form should POST (field ttl,
+// one of ShareLifetimes(r)), relative to r; "" when Options.ShareLinks is
+// off or r's caller may not make links (a share link's visitor, an
+// authorizer's principal).
+func ShareURL(r *http.Request) string { return gate.ShareURL(r) }
+
+// ShareLifetimes are the lifetimes a page should offer, shortest first.
+func ShareLifetimes(r *http.Request) []time.Duration { return gate.ShareLifetimes(r) }
+
+// NewShareLink is the link r's user has just made, to show once with a
+// copy button.
+func NewShareLink(r *http.Request) (ShareLink, bool) { return gate.NewShareLink(r) }
+
+// ShareLinks lists the links r's user made that still work and where a
+// "take back" button should POST (field id); revokeURL is "" when no list
+// is kept (Options.Shares nil). One store read per call.
+func ShareLinks(r *http.Request) (links []ShareLink, revokeURL string, err error) {
+	return gate.ShareLinks(r)
+}

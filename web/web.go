@@ -47,12 +47,16 @@ type ReportView struct {
 	// LogoutEverywhereURL, when set, adds a button that ends every session
 	// of the user.
 	LogoutEverywhereURL string
+	// Share is the share-link panel (share.go); nil shows none.
+	Share *ShareView
 }
 
 // Pages renders the HTML pages. Build it once with NewPages.
 type Pages struct {
 	login, report *template.Template
 	css           template.CSS
+	// notice is a page that says one thing (share.go).
+	notice *template.Template
 }
 
 // NewPages returns the embedded templates, parsed once per process: the
@@ -68,8 +72,12 @@ func parse() (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	parse := func(page string) (*template.Template, error) {
-		t, err := template.New(page).Funcs(funcs).ParseFS(files, "templates/layout.html", "templates/"+page)
+	parse := func(page string, more ...string) (*template.Template, error) {
+		names := []string{"templates/layout.html", "templates/" + page}
+		for _, m := range more {
+			names = append(names, "templates/"+m)
+		}
+		t, err := template.New(page).Funcs(funcs).ParseFS(files, names...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", page, err)
 		}
@@ -79,7 +87,10 @@ func parse() (*Pages, error) {
 	if p.login, err = parse("login.html"); err != nil {
 		return nil, err
 	}
-	if p.report, err = parse("report.html"); err != nil {
+	if p.report, err = parse("report.html", "share.html"); err != nil {
+		return nil, err
+	}
+	if p.notice, err = parse("notice.html"); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -113,12 +124,13 @@ func (p *Pages) Report(w io.Writer, v ReportView) error {
 }
 
 // SetPageHeaders marks a formgate HTML page: no caching, and a policy that
-// allows only the inline style sheet, same-origin form posts and no
-// framing (clickjacking on the login form).
+// allows only the inline style sheet, the copy button's script (by its
+// hash), same-origin form posts and no framing (clickjacking on the login
+// form).
 func SetPageHeaders(h http.Header) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 }

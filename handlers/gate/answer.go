@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -26,8 +27,13 @@ type answer struct {
 	location  string
 	retry     time.Duration
 	allow     string
-	cookie    *http.Cookie // the session cookie to set or clear, in any answer
+	notice    *web.NoticeView // a page that says one thing (browsers; scripts get text)
+	cookies   []*http.Cookie  // cookies to set or clear, in any answer
+	made      *madeLink       // a share link made just before, for the page
 }
+
+// setCookie adds a cookie to set or clear, whatever the answer.
+func (a *answer) setCookie(c *http.Cookie) { a.cookies = append(a.cookies, c) }
 
 func (a *answer) loginForm(status int, v web.LoginView) {
 	a.status, a.login = status, &v
@@ -68,16 +74,16 @@ func (a *answer) redirect(location string) {
 // write is the one place that writes an answer.
 func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http.Handler) {
 	h := w.Header()
-	if a.cookie != nil {
-		http.SetCookie(w, a.cookie)
-		if a.cookie.Secure {
+	for _, c := range a.cookies {
+		http.SetCookie(w, c)
+		if c.Secure {
 			// The cookie is for HTTPS only; so should the site be, for a
 			// year, so that no one can strip TLS from the next visit.
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 	}
 	if a.pass {
-		next.ServeHTTP(w, g.forward(r, a.id))
+		next.ServeHTTP(w, g.forward(r, a.id, a.made))
 		return
 	}
 	if a.challenge {
@@ -107,6 +113,16 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 		web.SetPageHeaders(h)
 		w.WriteHeader(a.status)
 		w.Write(body)
+	case a.notice != nil && wantsHTML(r):
+		var b strings.Builder
+		if err := g.pages.Notice(&b, *a.notice); err != nil {
+			g.o.Logger.Error("render notice", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		web.SetPageHeaders(h)
+		w.WriteHeader(a.status)
+		io.WriteString(w, b.String())
 	case a.text != "":
 		http.Error(w, a.text, a.status)
 	default:
@@ -115,10 +131,10 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 }
 
 // forward is the request the wrapped handler gets: the identity in its
-// context, and without the credentials that proved it, so no password or
-// session cookie reaches the wrapped handler or its logs.
-func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes, everywhere: g.o.Revocations != nil}))
+// context, and without the credentials that proved it, so no password,
+// session cookie or share link reaches the wrapped handler or its logs.
+func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Request {
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes, everywhere: g.o.Revocations != nil, g: g, made: made}))
 	_, auth := r.Header["Authorization"]
 	_, remapped := r.Header[remappedAuthorization]
 	cookie := r.Header["Cookie"]
@@ -139,7 +155,7 @@ func (g *Gate) forward(r *http.Request, id Identity) *http.Request {
 	if len(cookie) > 0 {
 		var keep []string
 		for _, c := range r.Cookies() {
-			if c.Name != session.CookieName {
+			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName {
 				keep = append(keep, c.String())
 			}
 		}

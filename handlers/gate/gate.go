@@ -27,7 +27,9 @@ import (
 	"github.com/formgate/formgate/internal/basic"
 	"github.com/formgate/formgate/internal/frontdoor"
 	"github.com/formgate/formgate/internal/outage"
+	"github.com/formgate/formgate/internal/redact"
 	"github.com/formgate/formgate/internal/session"
+	"github.com/formgate/formgate/internal/sharelink"
 	"github.com/formgate/formgate/web"
 )
 
@@ -41,6 +43,9 @@ type Gate struct {
 	o         Options
 	routes    string // BasePath + RoutePrefix without a doubled slash
 	codec     *session.Codec
+	links     *sharelink.Codec // share links; nil when they are off
+	oldLinks  *sharelink.Codec // the previous secret's, only to say why its links fail
+	lifetimes []time.Duration  // the share-link lifetimes offered
 	pages     *web.Pages
 	challenge string
 	loginPage []byte // the blank login form, rendered once: the most common page
@@ -49,7 +54,7 @@ type Gate struct {
 	ways      []way
 	noAddress sync.Once // the warning about requests without a client address
 	// Failures of the stores the gate asks, logged once per outage.
-	limits, checks, revocations *outage.Log
+	limits, checks, revocations, shares *outage.Log
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -83,6 +88,18 @@ func New(o Options) (*Gate, error) {
 	g.limits = storeOutage("the login limiter")
 	g.checks = storeOutage("the credential check")
 	g.revocations = storeOutage("the session revocation store")
+	g.shares = storeOutage("the share-link store")
+	if o.ShareLinks {
+		if g.links, err = sharelink.NewCodec(o.SessionSecret); err != nil {
+			return nil, err
+		}
+		if len(o.PreviousSessionSecret) > 0 {
+			if g.oldLinks, err = sharelink.NewCodec(o.PreviousSessionSecret); err != nil {
+				return nil, err
+			}
+		}
+		g.lifetimes = lifetimes(o.ShareMaxTTL)
+	}
 	var page strings.Builder
 	if err := pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
 		return nil, fmt.Errorf("render login page: %w", err)
@@ -95,6 +112,10 @@ func New(o Options) (*Gate, error) {
 	// application's own forms reach it even if they have fields called
 	// username and password.
 	g.ways = append(g.ways, g.byBasic, g.bySession, g.byForm)
+	if o.ShareLinks {
+		// Last: a password, a session or a login wins over a share link.
+		g.ways = append(g.ways, g.byShare)
+	}
 	return g, nil
 }
 
@@ -120,14 +141,17 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	h := w.Header()
 	// Nothing behind a password may be kept by a browser or a shared
-	// cache, and no answer may be sniffed into another content type.
+	// cache, no answer may be sniffed into another content type, and no
+	// URL (a share link's) may leave in a Referer.
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
 	a := p.g.decide(r)
 	p.g.write(sw, r, a, p.next)
-	// No headers, no body, no query: no credential can reach the log.
+	// No headers, no body, no query, no share link's token: no credential
+	// can reach the log.
 	if log := p.g.o.Logger; log.Enabled(r.Context(), slog.LevelInfo) {
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		log.Info("request", "method", r.Method, "path", redact.Path(r.URL.Path), "status", sw.status,
 			"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	}
 }
@@ -143,7 +167,7 @@ func (g *Gate) decide(r *http.Request) answer {
 		return answer{status: http.StatusBadRequest, text: "400 Bad Request: the path has . or .. segments"}
 	}
 	if err := g.csrf.Check(r); err != nil {
-		g.o.Logger.Warn("cross-origin request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr)
+		g.o.Logger.Warn("cross-origin request refused", "method", r.Method, "path", redact.Path(r.URL.Path), "remote", r.RemoteAddr)
 		return answer{status: http.StatusForbidden, text: "cross-origin request refused"}
 	}
 	if strings.HasPrefix(r.URL.Path, g.routes) {
@@ -154,6 +178,7 @@ func (g *Gate) decide(r *http.Request) answer {
 		switch way(r, &a) {
 		case in:
 			a.pass = true
+			g.takeMade(r, &a)
 			return a
 		case answered:
 			return a
@@ -262,14 +287,14 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 			s.Seen = now.UnixNano()
 			if value, err := g.codec.Encode(s); err == nil {
 				left := time.Unix(0, s.Issued).Add(g.o.SessionTTL).Sub(now)
-				a.cookie = g.cookie(r, value, int(left/time.Second))
+				a.setCookie(g.cookie(r, value, int(left/time.Second)))
 			}
 		}
-		a.id = Identity{User: u.Name, Via: ViaSession}
+		a.id, a.user = Identity{User: u.Name, Via: ViaSession}, u
 		return in
 	}
 	g.o.Logger.Info("session cookie rejected", "why", why, "cookies", len(cookies), "remote", r.RemoteAddr)
-	a.cookie = g.cookie(r, "", -1)
+	a.setCookie(g.cookie(r, "", -1))
 	return none
 }
 
@@ -354,7 +379,7 @@ func (g *Gate) byForm(r *http.Request, a *answer) outcome {
 		a.status, a.text = http.StatusInternalServerError, "internal error"
 		return answered
 	}
-	a.cookie = g.cookie(r, value, int(g.o.SessionTTL/time.Second))
+	a.setCookie(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
 	g.o.Logger.Info("login", "via", ViaForm, "user", a.user.Name, "remote", r.RemoteAddr)
 	if wantsHTML(r) {
 		// Post/redirect/get: a reload does not resend the password.
@@ -458,10 +483,14 @@ func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait tim
 	return answered
 }
 
-// ownRoute answers the gate's own routes: logout, and with Revocations
-// "log out everywhere". Both are POSTs: a GET could be triggered by any
-// link or image on another page.
+// ownRoute answers the gate's own routes: logout, with Revocations "log
+// out everywhere", and with ShareLinks the share routes (share.go).
+// Logouts are POSTs: a GET could be triggered by any link or image on
+// another page.
 func (g *Gate) ownRoute(r *http.Request) answer {
+	if g.links != nil && (r.URL.Path == g.routes+"share" || strings.HasPrefix(r.URL.Path, g.routes+"share/")) {
+		return g.shareRoute(r)
+	}
 	var a answer
 	everywhere := r.URL.Path == g.routes+"logout-everywhere" && g.o.Revocations != nil
 	if r.URL.Path != g.routes+"logout" && !everywhere {
@@ -472,10 +501,21 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "log out with a POST", http.MethodPost
 		return a
 	}
-	// The browser's cookie goes in every case, even when the session
+	s, ok := g.session(r)
+	if everywhere && !ok {
+		// Nothing to end everywhere: not logged in, or in by a share link,
+		// which may do nothing but read the report.
+		g.o.Logger.Info("log out everywhere without a session", "remote", r.RemoteAddr)
+		a.status, a.text = http.StatusUnauthorized, "401 Unauthorized: log in to log out everywhere"
+		return a
+	}
+	// The browser's cookies go in every case, even when the session
 	// could not be ended in the store (a shared computer).
-	a.cookie = g.cookie(r, "", -1)
-	if s, ok := g.session(r); ok && g.o.Revocations != nil {
+	a.setCookie(g.cookie(r, "", -1))
+	if len(r.CookiesNamed(shareCookieName)) > 0 {
+		a.setCookie(g.linkCookie(r, shareCookieName, "", -1))
+	}
+	if ok && g.o.Revocations != nil {
 		var err error
 		if everywhere {
 			// Only a session that still holds may end the others: not a

@@ -38,8 +38,11 @@ type fixture struct {
 var app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	id, _ := IdentityFrom(r.Context())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q everywhere=%v authorization=%q cookie=%q",
-		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), LogoutEverywhereURL(r) != "", r.Header.Get("Authorization"), r.Header.Get("Cookie"))
+	made, _ := NewShareLink(r)
+	links, revoke, _ := ShareLinks(r)
+	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q everywhere=%v authorization=%q cookie=%q share=%q made=%q links=%d revoke=%q",
+		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), LogoutEverywhereURL(r) != "", r.Header.Get("Authorization"), r.Header.Get("Cookie"),
+		ShareURL(r), made.URL, len(links), revoke)
 	if id.HasSession() {
 		io.WriteString(w, " Log out")
 	}
@@ -445,14 +448,17 @@ func TestGateLoginFlow(t *testing.T) {
 }
 
 // FuzzGate: whatever a client sends in the places the gate reads, the
-// answer is never a 5xx and never the report without good credentials.
+// answer is never a 5xx and never the report without good credentials
+// (share links on: no share cookie passes without the key either).
 func FuzzGate(f *testing.F) {
 	f.Add("POST", "application/x-www-form-urlencoded", form(testUser, "x"), "", "", "text/html")
 	f.Add("GET", "", "", basicAuth(testUser, "nope"), "", "*/*")
 	f.Add("GET", "", "", "Basic Og==", "formgate=abc", "")
 	f.Add("POST", "application/x-www-form-urlencoded; charset=utf-8", "username=%ff%fe&password=%00", "", "formgate=", "text/html")
 	f.Add("PUT", "multipart/form-data; boundary=x", "--x--", "Digest x", "formgate=a; formgate=b", "application/json")
-	fx := newFixture(f)
+	f.Add("GET", "", "", "", "formgate_share=AXNoYXJlLWxpbvSGVwBUKRaPyfhzeWFubmFoUDHXb9NrQCMmYxOJ0LQq", "text/html")
+	f.Add("GET", "", "", "", "formgate_share=; formgate_new=x; formgate=y", "")
+	fx := shareFixture(f, nil)
 	f.Fuzz(func(t *testing.T, method, contentType, body, authz, cookie, accept string) {
 		if !validMethod(method) {
 			return

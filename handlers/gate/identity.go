@@ -25,6 +25,9 @@ const (
 	// ViaAuthorizer: a REST API custom authorizer checked the request
 	// before it reached the function.
 	ViaAuthorizer Via = "authorizer"
+	// ViaShare: a share link (Options.ShareLinks); User is the user who
+	// made it. Such a caller may only read BasePath.
+	ViaShare Via = "share"
 )
 
 // HasSession reports whether the identity is backed by a session cookie,
@@ -38,6 +41,8 @@ type passed struct {
 	id         Identity
 	routes     string // the gate's own routes (BasePath/_formgate/), for LogoutURL
 	everywhere bool   // the gate offers "log out everywhere"
+	g          *Gate  // for the share helpers (sharepage.go)
+	made       *madeLink
 }
 
 type passedKey struct{}

@@ -68,6 +68,23 @@ type Options struct {
 	// TrustAuthorizer lets in the principal of a REST API custom
 	// authorizer, which API Gateway ran before the function.
 	TrustAuthorizer bool
+	// ShareLinks lets users logged in with a password (a session or Basic)
+	// make links that open BasePath — GET and HEAD of exactly that path,
+	// any query — without a password until they expire: POST RoutePrefix +
+	// "share" (ShareURL gives it to a page). Off by default; formgate's
+	// programs turn it on (SHARE_LINKS).
+	ShareLinks bool
+	// ShareMaxTTL caps a share link's lifetime. The lifetimes offered are
+	// 1 hour, 1 day and 7 days, those above the cap left out, and the cap
+	// itself when it is none of them. Default 7 days; from 1m to 365 days.
+	ShareMaxTTL time.Duration
+	// Shares, when set, keeps a list of the links each user made: the page
+	// can show them, and each can be taken back (RoutePrefix +
+	// "share/revoke"), which ends it in every instance that shares the
+	// store. Nil: no list; a link ends only at its expiry, when its maker's
+	// password changes, or when SessionSecret does. MemoryShares for one
+	// process; package dynamostore to share it among Lambda containers.
+	Shares Shares
 	// Logger gets one line per request and one per refusal; never a
 	// password, cookie value or Authorization header. Default
 	// slog.Default().
@@ -79,6 +96,11 @@ const (
 	DefaultBasePath   = "/report"
 	DefaultSessionTTL = 12 * time.Hour
 	DefaultRealm      = "report"
+	// DefaultShareMaxTTL is the longest share link when ShareMaxTTL is 0.
+	DefaultShareMaxTTL = 7 * 24 * time.Hour
+	// MaxShareMaxTTL is the longest ShareMaxTTL accepted: a link is a
+	// password to the report for its whole life.
+	MaxShareMaxTTL = 365 * 24 * time.Hour
 	// MinSecretLen is the shortest SessionSecret accepted: 32 bytes give
 	// the key derivation at least 256 bits when the secret is random.
 	MinSecretLen = 32
@@ -127,6 +149,9 @@ func (o Options) withDefaults() Options {
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"
 	}
+	if o.ShareMaxTTL == 0 {
+		o.ShareMaxTTL = DefaultShareMaxTTL
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -171,6 +196,12 @@ func (o Options) Validate() error {
 	}
 	if h := http.CanonicalHeaderKey(o.ChallengeHeader); h != "Www-Authenticate" && h != "X-Www-Authenticate" {
 		bad("ChallengeHeader", fmt.Sprintf("%q", o.ChallengeHeader), "is not supported: use WWW-Authenticate, or X-WWW-Authenticate behind CloudFront with the Lambda@Edge rename")
+	}
+	if o.ShareMaxTTL < time.Minute || o.ShareMaxTTL > MaxShareMaxTTL {
+		bad("ShareMaxTTL", o.ShareMaxTTL.String(), "is out of range: use from 1m to 8760h (365 days), or 0 for the default of 7 days")
+	}
+	if o.Shares != nil && !o.ShareLinks {
+		bad("Shares", "", "is set but ShareLinks is off: turn ShareLinks on, or leave Shares nil")
 	}
 	if strings.ContainsAny(o.Realm, "\"\\\r\n") {
 		bad("Realm", "", "must be free of quotes, backslashes and line breaks (it goes into a quoted header value)")

@@ -77,13 +77,21 @@ const maxPages = 32
 type pageKey struct {
 	page               int
 	logout, everywhere string
+	share              string // the share panel's key (share.go)
 }
 
 // render returns the HTML page v, made once per snapshot and key (rows
 // are read from the table only then) and kept, plain and gzip'd.
 func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
-	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL}
-	from := (v.Page - 1) * rp.c.PageRows
+	share, keep := shareKey(v.Share)
+	if !keep {
+		// A new link or a list of links: this user's page alone, made for
+		// this request and not kept.
+		p := new(rendered)
+		rp.fill(p, s, v)
+		return p.body(gz)
+	}
+	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share}
 	s.mu.Lock()
 	p, ok := s.pages[k]
 	if !ok {
@@ -94,17 +102,26 @@ func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
 		s.pages[k] = p
 	}
 	s.mu.Unlock()
-	p.once.Do(func() {
-		var b, z bytes.Buffer
-		v.Rows = s.table.Rows(from, from+v.Last-v.First+1)
-		if p.err = rp.pages.Report(&b, v); p.err != nil {
-			return
-		}
-		zw := gzip.NewWriter(&z)
-		zw.Write(b.Bytes())
-		zw.Close()
-		p.plain, p.gzip = b.Bytes(), z.Bytes()
-	})
+	p.once.Do(func() { rp.fill(p, s, v) })
+	return p.body(gz)
+}
+
+// fill makes page v into p, plain and gzip'd.
+func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView) {
+	var b, z bytes.Buffer
+	from := (v.Page - 1) * rp.c.PageRows
+	v.Rows = s.table.Rows(from, from+v.Last-v.First+1)
+	if p.err = rp.pages.Report(&b, v); p.err != nil {
+		return
+	}
+	zw := gzip.NewWriter(&z)
+	zw.Write(b.Bytes())
+	zw.Close()
+	p.plain, p.gzip = b.Bytes(), z.Bytes()
+}
+
+// body is p as asked: gzip'd or plain.
+func (p *rendered) body(gz bool) (body, error) {
 	if gz {
 		return body{p.gzip, true}, p.err
 	}

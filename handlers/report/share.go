@@ -1,0 +1,72 @@
+package report
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/web"
+)
+
+// shareView is the share panel of r's page, read from the gate's helpers
+// as any page behind the gate would read them; nil when r's caller may
+// not make links (share links off, a share link's visitor).
+func shareView(r *http.Request) *web.ShareView {
+	makeURL := formgate.ShareURL(r)
+	if makeURL == "" {
+		return nil
+	}
+	v := &web.ShareView{MakeURL: makeURL}
+	for _, d := range formgate.ShareLifetimes(r) {
+		v.Lifetimes = append(v.Lifetimes, web.Lifetime{Value: d.String(), Label: label(d)})
+	}
+	if made, ok := formgate.NewShareLink(r); ok {
+		v.Made = &web.MadeLink{URL: made.URL, Expires: when(made.Expires)}
+	}
+	links, revokeURL, err := formgate.ShareLinks(r)
+	v.RevokeURL = revokeURL
+	if err != nil {
+		// The gate logs the store's outage; the page says the list is
+		// missing, and the rest of it works.
+		v.ListError = true
+	}
+	for _, l := range links {
+		v.Links = append(v.Links, web.ListedLink{ID: l.ID, Expires: when(l.Expires)})
+	}
+	return v
+}
+
+// shareKey keys the rendered page by its share panel: "" and true for
+// none; false when the panel changes from request to request (a new link,
+// a list) and the page must not be kept.
+func shareKey(v *web.ShareView) (key string, keep bool) {
+	if v == nil {
+		return "", true
+	}
+	if v.Made != nil || len(v.Links) > 0 || v.ListError {
+		return "", false
+	}
+	return "\x00" + v.MakeURL + "\x00" + v.RevokeURL, true
+}
+
+// label names a lifetime as a person reads it: "1 hour", "7 days".
+func label(d time.Duration) string {
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d%(24*time.Hour) == 0:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d%time.Minute == 0:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s", n, unit)
+}
+
+// when is an expiry as the page shows it, in UTC: a link is opened
+// anywhere.
+func when(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }

@@ -1,0 +1,30 @@
+// Package redact takes secrets out of what is logged. A share link
+// carries its token in the path (BasePath/_formgate/share/TOKEN), and
+// whoever reads a log line with it could open the report until the link
+// expires; every line that logs a path — the gate's, the Lambda
+// adapter's — logs Path(p) instead.
+package redact
+
+import "strings"
+
+// shareRoute is the gate's share route below any base path (the gate's
+// RoutePrefix + "share/"; kept here so that the Lambda adapter need not
+// import the gate).
+const shareRoute = "/_formgate/share/"
+
+// Token stands in for a token cut out of a path.
+const Token = "[token]"
+
+// Path is p with the token of a share link replaced by Token; other paths,
+// and the share routes that carry no token, unchanged.
+func Path(p string) string {
+	i := strings.Index(p, shareRoute)
+	if i < 0 {
+		return p
+	}
+	rest := p[i+len(shareRoute):]
+	if rest == "" || rest == "revoke" {
+		return p
+	}
+	return p[:i+len(shareRoute)] + Token
+}
