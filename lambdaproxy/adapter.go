@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/redact"
 )
 
 // Kind is the front door an event came through.
@@ -127,7 +128,8 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		rec.header.Set("X-Content-Type-Options", "nosniff")
 		http.Error(rec, "400 Bad Request: "+err.Error(), http.StatusBadRequest)
 		if req != nil {
-			a.log.Info("request", "method", req.Method, "path", req.URL.Path, "status", rec.status, "remote", req.RemoteAddr)
+			// A share link's token is cut out of the path: it opens the report.
+			a.log.Info("request", "method", req.Method, "path", redact.Path(req.URL.Path), "status", rec.status, "remote", req.RemoteAddr)
 		}
 	} else {
 		a.h.ServeHTTP(rec, req)

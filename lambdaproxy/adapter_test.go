@@ -221,6 +221,14 @@ func TestBadInput(t *testing.T) {
 	if !strings.Contains(logs.String(), "msg=request method=POST path=/report status=400 remote=203.0.113.5:0") {
 		t.Errorf("no request log line for the rejected event:\n%s", logs.String())
 	}
+	// The token of a share link in the path never reaches the log.
+	logs.Reset()
+	const token = "AXNoYXJlLWxpbvSGVwBUKRaPyfhzeWFubmFoUDHXb9NrQCMmYxOJ0LQq"
+	New(echo, slog.New(slog.NewTextHandler(&logs, nil))).Invoke(context.Background(),
+		[]byte(`{"version":"2.0","rawPath":"/report/_formgate/share/`+token+`","requestContext":{"http":{"method":"GET","sourceIp":"203.0.113.5"}},"body":"***","isBase64Encoded":true}`))
+	if !strings.Contains(logs.String(), "path=/report/_formgate/share/[token] status=400") || strings.Contains(logs.String(), token[:20]) {
+		t.Errorf("the share link's token in the log:\n%s", logs.String())
+	}
 	// A path that is not valid percent-encoding: 400, nothing quoted.
 	if r := invoke(t, echo, `{"version":"2.0","rawPath":"/report/%zz","requestContext":{"http":{"method":"GET"}}}`); r["statusCode"] != 400.0 || !strings.Contains(r["body"].(string), "not valid percent-encoding") {
 		t.Errorf("bad path encoding: %v", r)
