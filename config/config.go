@@ -28,8 +28,11 @@ type Config struct {
 	// Options for formgate.New: Checker (AUTH_USERS, AUTH_USERS_FILE,
 	// AUTH_USERNAME with AUTH_PASSWORD_HASH or AUTH_PASSWORD),
 	// SessionSecret, PreviousSessionSecret, SessionTTL, SessionIdle, Realm,
-	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer.
-	// Logger is left to the program.
+	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer,
+	// ShareLinks (SHARE_LINKS: on unless "off"), ShareMaxTTL, and with
+	// FORMGATE_TABLE the table's Limiter, UserLimiter, Revocations and
+	// Shares. Logger is left to the program; so is a Shares of its own
+	// when there is no table (cmd/local keeps one in memory).
 	Options formgate.Options
 	// Users says who may log in, for a program to show: the user name, or
 	// how many users came from where.
@@ -87,6 +90,7 @@ var variables = map[string]string{
 	"SessionIdle":           "SESSION_IDLE",
 	"Realm":                 "AUTH_REALM",
 	"ChallengeHeader":       "CHALLENGE_HEADER",
+	"ShareMaxTTL":           "SHARE_MAX_TTL",
 }
 
 // Load reads the configuration through getenv (os.Getenv in main) and
@@ -149,6 +153,23 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TRUST_AUTHORIZER=%q is not a boolean: use true or false", v))
 		}
 		c.Options.TrustAuthorizer = b
+	}
+	// Share links are on unless turned off: the programs offer them.
+	switch v := strings.ToLower(getenv("SHARE_LINKS")); v {
+	case "", "on", "true", "1":
+		c.Options.ShareLinks = true
+	case "off", "false", "0":
+		c.Options.Shares = nil // the table's list, which nothing would read
+	default:
+		errs = append(errs, fmt.Errorf("SHARE_LINKS=%q: use on or off", getenv("SHARE_LINKS")))
+	}
+	if v := getenv("SHARE_MAX_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("SHARE_MAX_TTL=%q is not a Go duration: use a value such as 168h (7 days) or 24h", v))
+		} else {
+			c.Options.ShareMaxTTL = d // its range is the gate's to check
+		}
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -41,6 +41,12 @@ func TestLoad(t *testing.T) {
 		{"bad level", map[string]string{"LOG_LEVEL": "loud"}, []string{`LOG_LEVEL="loud"`}},
 		{"colon in user", map[string]string{"AUTH_USERNAME": "a:b"}, []string{"AUTH_USERNAME contains ':'"}},
 		{"quote in realm", map[string]string{"AUTH_REALM": `a"b`}, []string{"AUTH_REALM"}},
+		{"share links off", map[string]string{"SHARE_LINKS": "off"}, nil},
+		{"share links on, a day at most", map[string]string{"SHARE_LINKS": "on", "SHARE_MAX_TTL": "24h"}, nil},
+		{"share links neither on nor off", map[string]string{"SHARE_LINKS": "sometimes"}, []string{`SHARE_LINKS="sometimes": use on or off`}},
+		{"share ttl not a duration", map[string]string{"SHARE_MAX_TTL": "a week"}, []string{`SHARE_MAX_TTL="a week" is not a Go duration`}},
+		{"share ttl too short", map[string]string{"SHARE_MAX_TTL": "30s"}, []string{"SHARE_MAX_TTL=30s is out of range: use from 1m to 8760h"}},
+		{"share ttl too long", map[string]string{"SHARE_MAX_TTL": "9000h"}, []string{"SHARE_MAX_TTL=9000h0m0s is out of range"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -238,6 +244,30 @@ func TestLoadSessionIdle(t *testing.T) {
 		m["SESSION_IDLE"] = v
 		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("SESSION_IDLE=%s: %v", v, err)
+		}
+	}
+}
+
+// Share links are on unless SHARE_LINKS=off; SHARE_MAX_TTL caps them.
+func TestLoadShareLinks(t *testing.T) {
+	for _, tt := range []struct {
+		env map[string]string
+		on  bool
+		max time.Duration
+	}{
+		{map[string]string{}, true, 0},
+		{map[string]string{"SHARE_LINKS": "off"}, false, 0},
+		{map[string]string{"SHARE_LINKS": "OFF"}, false, 0},
+		{map[string]string{"SHARE_LINKS": "on", "SHARE_MAX_TTL": "1h"}, true, time.Hour},
+		{map[string]string{"SHARE_LINKS": "true"}, true, 0},
+	} {
+		m := map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "SESSION_SECRET": secret}
+		for k, v := range tt.env {
+			m[k] = v
+		}
+		c, err := Load(env(m))
+		if err != nil || c.Options.ShareLinks != tt.on || c.Options.ShareMaxTTL != tt.max || c.Options.Shares != nil {
+			t.Errorf("%v: ShareLinks %v, ShareMaxTTL %v, Shares %v, err %v; want %v, %v, no list (the program decides)", tt.env, c.Options.ShareLinks, c.Options.ShareMaxTTL, c.Options.Shares, err, tt.on, tt.max)
 		}
 	}
 }

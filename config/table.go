@@ -9,7 +9,8 @@ import (
 	"github.com/formgate/formgate/dynamostore"
 )
 
-// openTable puts the shared table's limiters and revocations in c.
+// openTable puts the shared table's limiters, revocations and share-link
+// lists in c.
 func openTable(getenv func(string) string, table string, c *Config) error {
 	store, db, err := dynamostore.FromEnv(getenv, table)
 	if err != nil {
@@ -23,5 +24,6 @@ func openTable(getenv func(string) string, table string, c *Config) error {
 	c.Options.Limiter = store.Limiter("addr", TableAddressBudget, TableWindow)
 	c.Options.UserLimiter = store.Limiter("user", TableUserBudget, TableWindow)
 	c.Options.Revocations = store
+	c.Options.Shares = store // Load drops it when SHARE_LINKS=off
 	return nil
 }

@@ -165,7 +165,7 @@ func TestLibraryExample(t *testing.T) {
 }
 
 // The shared-table variant makes its table (on demand, TTL on "ttl", key
-// "pk") and lets the function do only formgate's three item actions, only
+// "pk") and lets the function do only formgate's four item actions, only
 // on that table.
 func TestSharedTable(t *testing.T) {
 	tmpl, raw := pkg(t, "examples/shared-table", testParams...)
@@ -205,7 +205,7 @@ func TestSharedTable(t *testing.T) {
 	if !strings.Contains(raw, "/report-shared.zip") {
 		t.Error("the shared-table variant must deploy the build with the DynamoDB store (report-shared.zip)")
 	}
-	if strings.Count(role, "dynamodb:") != 3 || !strings.Contains(role, `"dynamodb:UpdateItem","dynamodb:PutItem","dynamodb:BatchGetItem"`) ||
+	if strings.Count(role, "dynamodb:") != 4 || !strings.Contains(role, `"dynamodb:UpdateItem","dynamodb:PutItem","dynamodb:BatchGetItem","dynamodb:GetItem"`) ||
 		!strings.Contains(role, `"Resource":{"Fn::GetAtt":["FormgateTable","Arn"]}`) {
 		t.Errorf("the role's DynamoDB rights: %s", role)
 	}

@@ -1,8 +1,9 @@
 // Package dynamostore keeps formgate's shared state in one DynamoDB table,
 // so that every Lambda container sees the same: the failed-login counters
-// (a formgate.Limiter) and the sessions ended before their time (a
-// formgate.Revocations). It is optional and lives apart from the core, so
-// that the AWS SDK is in a program only when it uses this package.
+// (a formgate.Limiter), the sessions ended before their time (a
+// formgate.Revocations) and the share links each user made (a
+// formgate.Shares). It is optional and lives apart from the core, so that
+// the AWS SDK is in a program only when it uses this package.
 //
 // The table has a string partition key "pk" and a TTL attribute "ttl"
 // (Unix seconds); every item expires by itself. Items:
@@ -10,10 +11,14 @@
 //	limit#NAME#KEY#WINDOW  n: attempts spent in that window
 //	user#SHA256(USER)      before: sessions issued earlier are ended (Unix ns)
 //	sid#ID                 the session is ended
+//	share#SHA256(USER)     l_ID: the user's share link ID expires then (Unix s)
 //
 // Cost, on demand: a cookie request reads two items in one BatchGetItem
 // (strongly consistent: 2 read units); a login attempt writes one item, a
-// successful one two; a logout one.
+// successful one two; a logout one. A request by a share link reads one
+// item (GetItem: 1 read unit); making a link reads the list and writes
+// once (twice when an earlier link outlives it), taking one back writes
+// once; the report page of a user who may share reads the list.
 package dynamostore
 
 import (
@@ -42,6 +47,7 @@ type DB interface {
 	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	BatchGetItem(context.Context, *dynamodb.BatchGetItemInput, ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 }
 
 // callTimeout bounds each request to the table, retries included: a table

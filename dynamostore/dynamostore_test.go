@@ -2,11 +2,18 @@ package dynamostore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/dynalitetest"
@@ -182,4 +189,77 @@ func TestLimiterParallelRightLogins(t *testing.T) {
 	if refused != 0 {
 		t.Fatalf("%d of 20 right logins at once refused with a budget of 5", refused)
 	}
+}
+
+// A share link added in one container is live in the other; taken back
+// in one, it is refused by the other; each user's list is their own; the
+// item lives as long as its latest link, and expired links leave it.
+func TestSharesShared(t *testing.T) {
+	a, b, db := twoContainers(t)
+	ctx := context.Background()
+	now := time.Now()
+	week, hour := now.Add(7*24*time.Hour), now.Add(time.Hour)
+	if err := a.Add(ctx, "anna", "week", week); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Add(ctx, "anna", "hour", hour); err != nil { // the conditional update fails: the item outlives it
+		t.Fatal(err)
+	}
+	a.Add(ctx, "anna", "gone", now.Add(-time.Second))
+	for _, tt := range []struct {
+		user, id string
+		live     bool
+	}{{"anna", "week", true}, {"anna", "hour", true}, {"anna", "gone", false}, {"anna", "never", false}, {"bob", "week", false}} {
+		if live, err := b.Live(ctx, tt.user, tt.id); live != tt.live || err != nil {
+			t.Errorf("Live(%s, %s) = %v, %v; want %v", tt.user, tt.id, live, err, tt.live)
+		}
+	}
+	item := func() map[string]types.AttributeValue {
+		out, err := db.Client().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("formgate"), Key: shareKeyOf("anna"), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Item
+	}
+	if ttl := item()["ttl"].(*types.AttributeValueMemberN).Value; ttl != strconv.FormatInt(week.Unix(), 10) {
+		t.Errorf("ttl %s, want the latest expiry %d", ttl, week.Unix())
+	}
+	list, err := a.List(ctx, "anna")
+	if err != nil || len(list) != 2 {
+		t.Fatalf("List: %v %v", list, err)
+	}
+	if _, ok := item()["l_gone"]; ok {
+		t.Error("List left the expired link in the item")
+	}
+	if err := a.Remove(ctx, "anna", "week"); err != nil {
+		t.Fatal(err)
+	}
+	if live, err := b.Live(ctx, "anna", "week"); live || err != nil {
+		t.Fatalf("taken back in a, live in b: %v %v", live, err)
+	}
+	if list, _ := b.List(ctx, "anna"); len(list) != 1 || list[0].ID != "hour" || !list[0].Expires.Equal(time.Unix(hour.Unix(), 0)) {
+		t.Fatalf("b's list after the removal: %v", list)
+	}
+	// Removing from a user without links makes no item (it would have no
+	// ttl, and stay for ever).
+	if err := a.Remove(ctx, "carol", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := db.Client().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("formgate"), Key: shareKeyOf("carol")}); len(out.Item) != 0 {
+		t.Fatalf("Remove made an item: %v", out.Item)
+	}
+	db.Stop()
+	if _, err := a.Live(ctx, "anna", "hour"); err == nil {
+		t.Fatal("Live with the store down: no error")
+	}
+	if err := a.Add(ctx, "anna", "x", hour); err == nil {
+		t.Fatal("Add with the store down: no error")
+	}
+}
+
+// shareKeyOf is the key the store uses for user's links, as the package
+// documents it.
+func shareKeyOf(user string) map[string]types.AttributeValue {
+	sum := sha256.Sum256([]byte(user))
+	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "share#" + base64.RawURLEncoding.EncodeToString(sum[:])}}
 }

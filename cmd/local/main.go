@@ -89,11 +89,17 @@ func run(addr, gateway, stage string, remap bool) error {
 		if err != nil {
 			return fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.Table.Name, err)
 		}
-		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits and logouts shared through table %q", cfg.Table.Name))
+		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits, logouts and share links shared through table %q", cfg.Table.Name))
 	}
 	if cfg.Options.Revocations == nil {
 		// One process: logout can end every copy of a cookie here.
 		cfg.Options.Revocations = formgate.NewMemoryRevocations()
+	}
+	if cfg.Options.ShareLinks && cfg.Options.Shares == nil {
+		// One process: a share link taken back here is taken back
+		// everywhere it can be used (the Lambda function keeps no list
+		// without a table: it would hold in one container only).
+		cfg.Options.Shares = formgate.NewMemoryShares()
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	if cfg.Table != nil {

@@ -65,6 +65,9 @@ func handler(getenv func(string) string, log *slog.Logger) (http.Handler, error)
 	o := cfg.Options
 	o.BasePath = "/app"
 	o.Logger = log
+	// Share links open the base path alone (/app, which here only sends
+	// a browser on to /app/) and this page does not offer them: off.
+	o.ShareLinks, o.Shares = false, nil
 	gate, err := formgate.New(o)
 	if err != nil {
 		return nil, err

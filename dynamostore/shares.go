@@ -1,0 +1,160 @@
+package dynamostore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	formgate "github.com/formgate/formgate"
+)
+
+// The share links of a user are one item, share#SHA256(USER), with one
+// attribute per link — "l_" + its id, the expiry in Unix seconds — and
+// ttl, the latest expiry, so the item goes when its last link does. One
+// attribute per link rather than a map: a first link needs no map to
+// exist, so Add is one UpdateItem; checking a link is one GetItem of the
+// item, whatever it holds (at most 20 links of the gate's, well under a
+// read unit's 4 KB).
+
+var _ formgate.Shares = (*Store)(nil)
+
+const linkAttr = "l_"
+
+// shareKey is a user's share-link item key, the name hashed as userKey
+// does (a user item of its own, so that RevokeAll's PutItem of user#…
+// leaves the links alone).
+func shareKey(user string) map[string]types.AttributeValue {
+	sum := sha256.Sum256([]byte(user))
+	return map[string]types.AttributeValue{"pk": str("share#" + base64.RawURLEncoding.EncodeToString(sum[:]))}
+}
+
+// Add implements formgate.Shares: the link's attribute, and ttl moved to
+// its expiry if that is later — one conditional UpdateItem, or two when
+// an earlier link outlives this one.
+func (s *Store) Add(ctx context.Context, user, id string, expires time.Time) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	names := map[string]string{"#l": linkAttr + id, "#ttl": "ttl"}
+	values := map[string]types.AttributeValue{":exp": num(expires.Unix())}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       shareKey(user),
+		UpdateExpression:          aws.String("SET #l = :exp, #ttl = :exp"),
+		ConditionExpression:       aws.String("attribute_not_exists(#ttl) OR #ttl < :exp"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if _, later := errors.AsType[*types.ConditionalCheckFailedException](err); later {
+		// The item outlives this link already: add the link alone.
+		delete(names, "#ttl")
+		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.table),
+			Key:                       shareKey(user),
+			UpdateExpression:          aws.String("SET #l = :exp"),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("dynamostore: add share link: %w", err)
+	}
+	return nil
+}
+
+// Live implements formgate.Shares: one GetItem of the link's attribute,
+// strongly consistent, so a link taken back in one container is refused
+// by the next request in any other.
+func (s *Store) Live(ctx context.Context, user, id string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      shareKey(user),
+		ConsistentRead:           aws.Bool(true),
+		ProjectionExpression:     aws.String("#l"),
+		ExpressionAttributeNames: map[string]string{"#l": linkAttr + id},
+	})
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: read share link: %w", err)
+	}
+	exp, ok := unix(out.Item[linkAttr+id])
+	return ok && time.Now().Unix() < exp, nil
+}
+
+// List implements formgate.Shares: one GetItem. Expired links found are
+// removed in passing (one UpdateItem, whose failure changes nothing: an
+// expired link is refused by its expiry anyway).
+func (s *Store) List(ctx context.Context, user string) ([]formgate.Share, error) {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("dynamostore: list share links: %w", err)
+	}
+	now := time.Now().Unix()
+	var list []formgate.Share
+	var gone []string
+	names := map[string]string{}
+	for name, v := range out.Item {
+		id, isLink := strings.CutPrefix(name, linkAttr)
+		exp, ok := unix(v)
+		switch {
+		case !isLink || !ok:
+		case exp <= now:
+			gone = append(gone, "#g"+strconv.Itoa(len(gone)))
+			names[gone[len(gone)-1]] = name
+		default:
+			list = append(list, formgate.Share{ID: id, Expires: time.Unix(exp, 0)})
+		}
+	}
+	if len(gone) > 0 {
+		s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(s.table),
+			Key:                      shareKey(user),
+			UpdateExpression:         aws.String("REMOVE " + strings.Join(gone, ", ")),
+			ExpressionAttributeNames: names,
+		})
+	}
+	return list, nil
+}
+
+// Remove implements formgate.Shares: one UpdateItem, only on an item that
+// exists (an UpdateItem would otherwise make an empty item without ttl,
+// kept for ever).
+func (s *Store) Remove(ctx context.Context, user, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      shareKey(user),
+		UpdateExpression:         aws.String("REMOVE #l"),
+		ConditionExpression:      aws.String("attribute_exists(pk)"),
+		ExpressionAttributeNames: map[string]string{"#l": linkAttr + id},
+	})
+	if _, none := errors.AsType[*types.ConditionalCheckFailedException](err); none {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dynamostore: remove share link: %w", err)
+	}
+	return nil
+}
+
+// unix reads a number attribute of Unix seconds.
+func unix(v types.AttributeValue) (int64, bool) {
+	n, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, false
+	}
+	t, err := strconv.ParseInt(n.Value, 10, 64)
+	return t, err == nil
+}
