@@ -44,8 +44,9 @@ func TestBrowserLogin(t *testing.T) {
 	}
 }
 
-func browserLogin(t *testing.T, exe, name string, args []string) {
-	s := startLocal(t, args)
+// allocator starts headless Chromium for one test.
+func allocator(t *testing.T, exe string) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox, // running as root in CI
@@ -58,8 +59,13 @@ func browserLogin(t *testing.T, exe, name string, args []string) {
 		chromedp.Flag("no-first-run", true),
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	return actx
+}
+
+func browserLogin(t *testing.T, exe, name string, args []string) {
+	s := startLocal(t, args)
+	ctx, cancel := chromedp.NewContext(allocator(t, exe))
 	defer cancel()
 	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
