@@ -227,3 +227,32 @@ func BenchmarkBinarySize(b *testing.B) {
 		b.ReportMetric(mib, name+"-MiB")
 	}
 }
+
+// shareCookieEvent is a report request by a share link made (with Basic)
+// through a bootstrap with env.
+func shareCookieEvent(b *testing.B, bin string, env []string) []byte {
+	f := runtimetest.Start(b, bin, env...)
+	defer f.Stop()
+	made := f.Invoke(b, shareEvent(b, "rest-v1-basic", "POST", "/report/_formgate/share", "", "ttl=24h", map[string]string{}))
+	body, _ := made["body"].(string)
+	_, token, ok := strings.Cut(strings.TrimSpace(body), "/_formgate/share/")
+	if !ok {
+		b.Fatalf("no link: %v", made)
+	}
+	return shareEvent(b, "rest-v1-get-form", "GET", "/report", "", "", map[string]string{"Cookie": "formgate_share=" + token})
+}
+
+// BenchmarkWarmShareGET: a request by a share link, beside
+// BenchmarkWarmCookieGET.
+func BenchmarkWarmShareGET(b *testing.B) {
+	benchWarm(b, bootstrap, shareCookieEvent(b, bootstrap, reportEnv), reportEnv...)
+}
+
+// BenchmarkWarmShareGETTable: the same with the list read from dynalite
+// (one GetItem), beside BenchmarkWarmCookieGETTable (one BatchGetItem).
+func BenchmarkWarmShareGETTable(b *testing.B) {
+	db := dynalitetest.Start(b)
+	db.Table("formgate")
+	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
+	benchWarm(b, bootstrapShared, shareCookieEvent(b, bootstrapShared, env), env...)
+}

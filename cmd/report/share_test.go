@@ -14,7 +14,7 @@ import (
 
 // shareEvent is a REST API event of the fixture name with method, path,
 // query, body and headers of the test's.
-func shareEvent(t *testing.T, name, method, path, query, body string, header map[string]string) []byte {
+func shareEvent(t testing.TB, name, method, path, query, body string, header map[string]string) []byte {
 	t.Helper()
 	var e map[string]any
 	if err := json.Unmarshal(fixture(t, name), &e); err != nil {

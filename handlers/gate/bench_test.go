@@ -1,11 +1,13 @@
 package gate
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // The gate's cost is the difference between a request served through it
@@ -53,4 +55,30 @@ func BenchmarkCookieGET(b *testing.B) {
 func BenchmarkBasicGET(b *testing.B) {
 	f := quiet(b)
 	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": "*/*", "Authorization": basicAuth(testUser, testPass)})
+}
+
+// BenchmarkShareGET: a request by a share link's cookie, with the list in
+// memory — beside BenchmarkCookieGET, the session cookie request it
+// compares with (the link is checked as fully: its tag, expiry, maker's
+// credential and the list).
+func BenchmarkShareGET(b *testing.B) {
+	f := newFixtureWith(b, func(o *Options) {
+		o.Logger, o.ShareLinks, o.Shares = slog.New(slog.DiscardHandler), true, NewMemoryShares()
+	})
+	l, err := f.gate.links.New(testUser, CredentialStamp(testUser, testPass), time.Now().Add(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.gate.o.Shares.Add(context.Background(), l.User, l.ID, l.Expires)
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": shareCookieName + "=" + f.gate.links.Encode(l)})
+}
+
+// BenchmarkCookieGETShareLinksOn: a session cookie request with share
+// links on, for what they add to every request (a look for the made-link
+// cookie).
+func BenchmarkCookieGETShareLinksOn(b *testing.B) {
+	f := newFixtureWith(b, func(o *Options) {
+		o.Logger, o.ShareLinks, o.Shares = slog.New(slog.DiscardHandler), true, NewMemoryShares()
+	})
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": "formgate=" + f.validCookie(b)})
 }
