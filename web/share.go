@@ -48,11 +48,11 @@ var copyJS string
 // csp is the pages' Content-Security-Policy. The one script is allowed by
 // the hash of the embedded file, computed at start, so the two cannot
 // drift apart; nothing else may run.
-var csp = "default-src 'none'; style-src 'unsafe-inline'; script-src " + ScriptHash() +
+var csp = "default-src 'none'; style-src 'unsafe-inline'; script-src " + scriptHash() +
 	"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// ScriptHash is the CSP source of the copy script: 'sha256-…'.
-func ScriptHash() string {
+// scriptHash is the CSP source of the copy script: 'sha256-…'.
+func scriptHash() string {
 	sum := sha256.Sum256([]byte(copyJS))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }

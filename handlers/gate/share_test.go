@@ -175,6 +175,23 @@ func TestShareVisitorOnlyReads(t *testing.T) {
 	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 200, body: []string{"via=share"}})
 }
 
+// Making or taking back a link from another site is refused before the
+// session is looked at, as logout is (the session cookie is SameSite=Lax
+// too, so a browser would not send it).
+func TestShareCrossSite(t *testing.T) {
+	f := shareFixture(t, nil)
+	sess := loginCookie(t, f, testUser, testPass)
+	for _, target := range []string{shareRoute, shareRoute + "/revoke"} {
+		for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
+			h["Cookie"], h["Accept"] = pair(sess), htmlAcc
+			check(t, f, f.do(t, req{method: "POST", target: target, body: "ttl=1h&id=AAAAAAAAAAAA", header: h}), want{status: 403, body: []string{"cross-origin request refused"}})
+		}
+	}
+	if list, _ := f.gate.o.Shares.List(context.Background(), testUser); len(list) != 0 {
+		t.Fatalf("a cross-site POST made a link: %v", list)
+	}
+}
+
 // A password, a session or a login in the same request wins over a share
 // cookie.
 func TestSharePrecedence(t *testing.T) {
@@ -469,8 +486,8 @@ func TestShareLogsNoToken(t *testing.T) {
 	}
 }
 
-// With share links off the routes do not exist and no page offers them;
-// an authorizer's principal is not offered them either.
+// With share links off the routes do not exist, no page offers them, and
+// a share cookie, even one a gate with them on made, lets nobody in.
 func TestShareOff(t *testing.T) {
 	f := newFixture(t)
 	sess := loginCookie(t, f, testUser, testPass)
@@ -478,6 +495,9 @@ func TestShareOff(t *testing.T) {
 	for _, target := range []string{shareRoute, linkPrefix + "AXNoYXJlLWxpbvSGVwBUKRaPyfhzeWFubmFoUDHXb9NrQCMmYxOJ0LQq"} {
 		check(t, f, f.do(t, req{method: "POST", target: target, body: "ttl=1h", header: map[string]string{"Cookie": sess.String()}}), want{status: 404})
 	}
+	on := shareFixture(t, nil)
+	_, token := makeLink(t, on, loginCookie(t, on, testUser, testPass), "1h")
+	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 200, body: []string{loginForm_}, notBody: []string{reportMarker}})
 }
 
 // An authorizer's principal is let in but not offered share links: the

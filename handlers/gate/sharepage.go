@@ -88,6 +88,7 @@ func ShareLinks(r *http.Request) (links []ShareLink, revokeURL string, err error
 		p.g.shares.Failed(r.Context(), p.g.o.Logger, err)
 		return nil, revokeURL, err
 	}
+	p.g.shares.OK(p.g.o.Logger)
 	now := time.Now()
 	for _, s := range list {
 		if now.Before(s.Expires) {
