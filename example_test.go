@@ -5,8 +5,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	formgate "github.com/formgate/formgate"
 )
@@ -74,4 +76,52 @@ func ExampleLogoutURL() {
 	// Output:
 	// 303 q3 formgate /app
 	// <form method="post" action="../_formgate/logout"><button>Log out</button></form>
+}
+
+// With ShareLinks, a page at BasePath offers a form that makes a link
+// (ShareURL, ShareLifetimes); whoever opens the link reads that page
+// without a password, as ViaShare with the maker's name.
+func ExampleShareURL() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := formgate.IdentityFrom(r.Context())
+		fmt.Fprintf(w, "%s (%s)", id.User, id.Via)
+		if u := formgate.ShareURL(r); u != "" {
+			fmt.Fprintf(w, ` <form method="post" action="%s">`, u)
+			for _, d := range formgate.ShareLifetimes(r) {
+				fmt.Fprintf(w, `<button name="ttl" value="%s">%s</button>`, d, d)
+			}
+			fmt.Fprint(w, `</form>`)
+		}
+	})
+	g, _ := formgate.New(formgate.Options{
+		Checker:       formgate.PlainPassword("anna", "correct horse"),
+		SessionSecret: []byte("a random secret of at least 32 bytes, from configuration"),
+		BasePath:      "/app",
+		ShareLinks:    true,
+		ShareMaxTTL:   24 * time.Hour,
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	srv := httptest.NewServer(g.Protect(app))
+	defer srv.Close()
+
+	req, _ := http.NewRequest("GET", srv.URL+"/app", nil)
+	req.SetBasicAuth("anna", "correct horse")
+	resp, _ := http.DefaultClient.Do(req)
+	page, _ := io.ReadAll(resp.Body)
+	fmt.Println(string(page))
+
+	// A script makes a link for a day; a client without credentials (but
+	// with a cookie jar) opens it.
+	req, _ = http.NewRequest("POST", srv.URL+"/app/_formgate/share", strings.NewReader("ttl=24h"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("anna", "correct horse")
+	resp, _ = http.DefaultClient.Do(req)
+	link, _ := io.ReadAll(resp.Body)
+	jar, _ := cookiejar.New(nil)
+	resp, _ = (&http.Client{Jar: jar}).Get(strings.TrimSpace(string(link)))
+	page, _ = io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, resp.Request.URL.Path, string(page))
+	// Output:
+	// anna (basic) <form method="post" action="app/_formgate/share"><button name="ttl" value="1h0m0s">1h0m0s</button><button name="ttl" value="24h0m0s">24h0m0s</button></form>
+	// 200 /app anna (share)
 }
