@@ -86,9 +86,10 @@ func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
 	share, keep := shareKey(v.Share)
 	if !keep {
 		// A new link or a list of links: this user's page alone, made for
-		// this request and not kept.
+		// this request in the one encoding asked, and not kept (a cache
+		// of pages per user would push out the pages everyone shares).
 		p := new(rendered)
-		rp.fill(p, s, v)
+		rp.fill(p, s, v, !gz, gz)
 		return p.body(gz)
 	}
 	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share}
@@ -102,22 +103,28 @@ func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
 		s.pages[k] = p
 	}
 	s.mu.Unlock()
-	p.once.Do(func() { rp.fill(p, s, v) })
+	p.once.Do(func() { rp.fill(p, s, v, true, true) })
 	return p.body(gz)
 }
 
-// fill makes page v into p, plain and gzip'd.
-func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView) {
-	var b, z bytes.Buffer
+// fill makes page v into p, plain, gzip'd, or both.
+func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView, plain, gz bool) {
+	var b bytes.Buffer
 	from := (v.Page - 1) * rp.c.PageRows
 	v.Rows = s.table.Rows(from, from+v.Last-v.First+1)
 	if p.err = rp.pages.Report(&b, v); p.err != nil {
 		return
 	}
-	zw := gzip.NewWriter(&z)
-	zw.Write(b.Bytes())
-	zw.Close()
-	p.plain, p.gzip = b.Bytes(), z.Bytes()
+	if plain {
+		p.plain = b.Bytes()
+	}
+	if gz {
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(b.Bytes())
+		zw.Close()
+		p.gzip = z.Bytes()
+	}
 }
 
 // body is p as asked: gzip'd or plain.

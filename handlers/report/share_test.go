@@ -1,8 +1,10 @@
 package report
 
 import (
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -109,6 +111,16 @@ func TestSharePanelList(t *testing.T) {
 	forms := regexp.MustCompile(`<form method="post" action="report/_formgate/share/revoke"><input type="hidden" name="id" value="([A-Za-z0-9_-]{12})"><button type="submit" class="secondary">Take back</button></form>`).FindAllStringSubmatch(page, -1)
 	if len(forms) != 2 || strings.Contains(page, "cannot be taken back") || !strings.Contains(page, "<caption>Your share links that still work</caption>") {
 		t.Fatalf("list:\n%s", page)
+	}
+	// The same page gzip'd, as browsers take it (made for the request,
+	// not kept).
+	w := do("GET", "http://127.0.0.1/report", "", "Accept-Encoding", "gzip")
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil || w.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip'd page: %v %v", w.Header(), err)
+	}
+	if b, _ := io.ReadAll(zr); strings.Count(string(b), "Take back</button>") != 2 {
+		t.Fatalf("gzip'd page:\n%s", b)
 	}
 	if w := do("POST", "http://127.0.0.1/report/_formgate/share/revoke", "id="+forms[0][1]); w.Code != 303 {
 		t.Fatalf("take back: %d", w.Code)
