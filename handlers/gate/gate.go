@@ -90,11 +90,11 @@ func New(o Options) (*Gate, error) {
 	g.revocations = storeOutage("the session revocation store")
 	g.shares = storeOutage("the share-link store")
 	if o.ShareLinks {
-		if g.links, err = sharelink.NewCodec(o.SessionSecret); err != nil {
+		if g.links, err = sharelink.NewCodec(o.SessionSecret, o.BasePath); err != nil {
 			return nil, err
 		}
 		if len(o.PreviousSessionSecret) > 0 {
-			if g.oldLinks, err = sharelink.NewCodec(o.PreviousSessionSecret); err != nil {
+			if g.oldLinks, err = sharelink.NewCodec(o.PreviousSessionSecret, o.BasePath); err != nil {
 				return nil, err
 			}
 		}

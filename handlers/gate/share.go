@@ -111,7 +111,7 @@ var (
 	linkMalformed = linkProblem{http.StatusUnauthorized, "malformed", "This link is incomplete",
 		"The share link is cut short or garbled. Copy the whole link again, or ask whoever sent it for a new one."}
 	linkForged = linkProblem{http.StatusUnauthorized, "tampered-or-foreign", "This link is not valid here",
-		"The share link was changed, or it was made for another site. Ask whoever sent it for a new one."}
+		"The share link was changed, or it was made for another site or another report. Ask whoever sent it for a new one."}
 	linkRotated = linkProblem{http.StatusUnauthorized, "rotated", "This link has ended",
 		"The site's keys were changed after the link was made, which ends every link. Ask whoever sent it for a new one."}
 	linkRevoked = linkProblem{http.StatusGone, "revoked", "This link was taken back",

@@ -76,13 +76,17 @@ type Codec struct {
 	tagKey, stampKey []byte
 }
 
-// NewCodec derives the link keys from secret (the session secret).
-func NewCodec(secret []byte) (*Codec, error) {
+// NewCodec derives the link keys from secret (the session secret) and
+// scope (the gate's base path): a link opens only the gate it was made
+// for, not another one that shares the secret (two apps of one program,
+// a copied secret).
+func NewCodec(secret []byte, scope string) (*Codec, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("sharelink: empty secret")
 	}
-	// Info strings of their own: neither key equals a session key.
-	tagKey, err := hkdf.Key(sha256.New, secret, nil, "formgate share-link v1", 32)
+	// Info strings of their own: neither key equals a session key; the
+	// scope makes a link of another base path fail its tag.
+	tagKey, err := hkdf.Key(sha256.New, secret, nil, "formgate share-link v1\x00"+scope, 32)
 	if err != nil {
 		return nil, fmt.Errorf("sharelink: derive key: %w", err)
 	}

@@ -19,11 +19,29 @@ var (
 
 func mustCodec(t testing.TB, secret []byte) *Codec {
 	t.Helper()
-	c, err := NewCodec(secret)
+	return mustScoped(t, secret, "/report")
+}
+
+func mustScoped(t testing.TB, secret []byte, scope string) *Codec {
+	t.Helper()
+	c, err := NewCodec(secret, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// A link made for one base path does not open another that has the same
+// secret (two gates of one program, a copied secret).
+func TestScope(t *testing.T) {
+	a, b := mustScoped(t, secretA, "/a"), mustScoped(t, secretA, "/b")
+	tok := a.Encode(mustLink(t, a, "anna", "stamp", time.Now().Add(time.Hour)))
+	if _, err := a.Decode(tok, time.Now()); err != nil {
+		t.Fatalf("own scope: %v", err)
+	}
+	if _, err := b.Decode(tok, time.Now()); !errors.Is(err, ErrForged) {
+		t.Fatalf("another scope: %v, want ErrForged", err)
+	}
 }
 
 func mustLink(t testing.TB, c *Codec, user, stamp string, expires time.Time) Link {
@@ -182,8 +200,8 @@ func TestStampBinding(t *testing.T) {
 	}
 }
 
-// testdata/token-v1.txt is a token of version 1, made with secretA for
-// anna until 2100: tokens in people's chats must keep decoding as long as
+// testdata/token-v1.txt is a token of version 1, made with secretA and
+// scope /report for anna until 2100: tokens in people's chats must keep decoding as long as
 // the format is version 1.
 func TestFormatV1(t *testing.T) {
 	b, err := os.ReadFile("testdata/token-v1.txt")
