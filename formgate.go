@@ -175,6 +175,10 @@ func LogoutURL(r *http.Request) string { return gate.LogoutURL(r) }
 // process; package dynamostore shares them.
 type Shares = gate.Shares
 
+// ErrTooManyShares is Shares.Add's answer when the user has as many live
+// links as allowed.
+var ErrTooManyShares = gate.ErrTooManyShares
+
 // Share is one link on a user's list: its id and expiry.
 type Share = gate.Share
 

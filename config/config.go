@@ -165,9 +165,14 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("SHARE_MAX_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil {
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("SHARE_MAX_TTL=%q is not a Go duration: use a value such as 168h (7 days) or 24h", v))
-		} else {
+		case d <= 0:
+			// 0 would read as "the default" to the gate: say so rather than
+			// give a week to an operator who meant none.
+			errs = append(errs, fmt.Errorf("SHARE_MAX_TTL=%s: use at least 1m; to turn share links off, set SHARE_LINKS=off", v))
+		default:
 			c.Options.ShareMaxTTL = d // its range is the gate's to check
 		}
 	}

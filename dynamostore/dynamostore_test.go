@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/dynamostore"
 	"github.com/formgate/formgate/internal/dynalitetest"
 )
@@ -199,13 +202,13 @@ func TestSharesShared(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	week, hour := now.Add(7*24*time.Hour), now.Add(time.Hour)
-	if err := a.Add(ctx, "anna", "week", week); err != nil {
+	if err := a.Add(ctx, "anna", "week", week, 20); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Add(ctx, "anna", "hour", hour); err != nil { // the conditional update fails: the item outlives it
+	if err := b.Add(ctx, "anna", "hour", hour, 20); err != nil { // the item outlives it: ttl stays
 		t.Fatal(err)
 	}
-	a.Add(ctx, "anna", "gone", now.Add(-time.Second))
+	a.Add(ctx, "anna", "gone", now.Add(-time.Second), 20)
 	for _, tt := range []struct {
 		user, id string
 		live     bool
@@ -252,8 +255,41 @@ func TestSharesShared(t *testing.T) {
 	if _, err := a.Live(ctx, "anna", "hour"); err == nil {
 		t.Fatal("Live with the store down: no error")
 	}
-	if err := a.Add(ctx, "anna", "x", hour); err == nil {
+	if err := a.Add(ctx, "anna", "x", hour, 20); err == nil {
 		t.Fatal("Add with the store down: no error")
+	}
+}
+
+// The cap on live links holds for makers at once in two containers: the
+// count and the write are one conditional step.
+func TestSharesCapAtOnce(t *testing.T) {
+	a, b, _ := twoContainers(t)
+	ctx := context.Background()
+	hour := time.Now().Add(time.Hour)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	made, tooMany := 0, 0
+	for i := range 30 {
+		wg.Go(func() {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			err := s.Add(ctx, "anna", fmt.Sprint("l", i), hour, 5)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				made++
+			case errors.Is(err, formgate.ErrTooManyShares):
+				tooMany++
+			}
+		})
+	}
+	wg.Wait()
+	list, err := a.List(ctx, "anna")
+	if err != nil || made != 5 || len(list) != 5 {
+		t.Fatalf("%d made, %d refused as too many, %d listed (%v); the cap is 5", made, tooMany, len(list), err)
 	}
 }
 

@@ -18,12 +18,12 @@ import (
 )
 
 // The share links of a user are one item, share#SHA256(USER), with one
-// attribute per link — "l_" + its id, the expiry in Unix seconds — and
-// ttl, the latest expiry, so the item goes when its last link does. One
-// attribute per link rather than a map: a first link needs no map to
-// exist, so Add is one UpdateItem; checking a link is one GetItem of the
-// item, whatever it holds (at most 20 links of the gate's, well under a
-// read unit's 4 KB).
+// attribute per link — "l_" + its id, the expiry in Unix seconds —, ttl,
+// the latest expiry, so the item goes when its last link does, and ver,
+// a version Add writes under a condition, so that the cap on live links
+// holds for makers at once. Checking a link is one GetItem of the item,
+// whatever it holds (at most 20 links of the gate's, well under a read
+// unit's 4 KB).
 
 var _ formgate.Shares = (*Store)(nil)
 
@@ -37,37 +37,55 @@ func shareKey(user string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"pk": str("share#" + base64.RawURLEncoding.EncodeToString(sum[:]))}
 }
 
-// Add implements formgate.Shares: the link's attribute, and ttl moved to
-// its expiry if that is later — one conditional UpdateItem, or two when
-// an earlier link outlives this one.
-func (s *Store) Add(ctx context.Context, user, id string, expires time.Time) error {
+// Add implements formgate.Shares: a consistent read of the user's item
+// to count the live links, then one UpdateItem that writes the link, ttl
+// (the latest expiry) and a new version, on the condition that the
+// version is still the one read. Two makers at once cannot both pass
+// max: the second write fails its condition, and Add reads and counts
+// again (a few times at most).
+func (s *Store) Add(ctx context.Context, user, id string, expires time.Time, max int) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	names := map[string]string{"#l": linkAttr + id, "#ttl": "ttl"}
-	values := map[string]types.AttributeValue{":exp": num(expires.Unix())}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(s.table),
-		Key:                       shareKey(user),
-		UpdateExpression:          aws.String("SET #l = :exp, #ttl = :exp"),
-		ConditionExpression:       aws.String("attribute_not_exists(#ttl) OR #ttl < :exp"),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
-	})
-	if _, later := errors.AsType[*types.ConditionalCheckFailedException](err); later {
-		// The item outlives this link already: add the link alone.
-		delete(names, "#ttl")
+	for range 4 {
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return fmt.Errorf("dynamostore: add share link: %w", err)
+		}
+		now, live, ttl := time.Now().Unix(), 0, expires.Unix()
+		for name, v := range out.Item {
+			if exp, ok := unix(v); ok && strings.HasPrefix(name, linkAttr) && exp > now {
+				live++
+			}
+		}
+		if live >= max {
+			return formgate.ErrTooManyShares
+		}
+		if t, ok := unix(out.Item["ttl"]); ok && t > ttl {
+			ttl = t
+		}
+		old, _ := unix(out.Item["ver"])
+		cond := "attribute_not_exists(ver)"
+		values := map[string]types.AttributeValue{":exp": num(expires.Unix()), ":ttl": num(ttl), ":new": num(old + 1)}
+		if _, had := out.Item["ver"]; had {
+			cond, values[":old"] = "ver = :old", num(old)
+		}
 		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                 aws.String(s.table),
 			Key:                       shareKey(user),
-			UpdateExpression:          aws.String("SET #l = :exp"),
-			ExpressionAttributeNames:  names,
+			UpdateExpression:          aws.String("SET #l = :exp, #ttl = :ttl, ver = :new"),
+			ConditionExpression:       aws.String(cond),
+			ExpressionAttributeNames:  map[string]string{"#l": linkAttr + id, "#ttl": "ttl"},
 			ExpressionAttributeValues: values,
 		})
+		if _, raced := errors.AsType[*types.ConditionalCheckFailedException](err); raced {
+			continue // another link was written since the read: count again
+		}
+		if err != nil {
+			return fmt.Errorf("dynamostore: add share link: %w", err)
+		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("dynamostore: add share link: %w", err)
-	}
-	return nil
+	return errors.New("dynamostore: add share link: the list kept changing; try again")
 }
 
 // Live implements formgate.Shares: one GetItem of the link's attribute,

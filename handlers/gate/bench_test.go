@@ -69,7 +69,7 @@ func BenchmarkShareGET(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.gate.o.Shares.Add(context.Background(), l.User, l.ID, l.Expires)
+	f.gate.o.Shares.Add(context.Background(), l.User, l.ID, l.Expires, maxLiveLinks)
 	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": shareCookieName + "=" + f.gate.links.Encode(l)})
 }
 

@@ -530,6 +530,11 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 				now := time.Now()
 				err = g.o.Revocations.RevokeAll(r.Context(), s.User, now, now.Add(g.o.SessionTTL))
 			}
+			if err == nil && g.o.Shares != nil {
+				// After a compromise this is the button people press: a
+				// thief's session must not live on as a share link.
+				err = g.revokeShares(r.Context(), s.User)
+			}
 		} else {
 			err = g.o.Revocations.Revoke(r.Context(), s.User, s.ID, time.Unix(0, s.Issued).Add(g.o.SessionTTL))
 		}
@@ -544,6 +549,18 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 	}
 	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	return a
+}
+
+// revokeShares takes back every live share link of user.
+func (g *Gate) revokeShares(ctx context.Context, user string) error {
+	list, err := g.o.Shares.List(ctx, user)
+	for _, l := range list {
+		if err != nil {
+			break
+		}
+		err = g.o.Shares.Remove(ctx, user, l.ID)
+	}
+	return err
 }
 
 // session is the first session cookie of r that decodes, for logout (no

@@ -428,6 +428,13 @@ func (s *flakyShares) Live(ctx context.Context, user, id string) (bool, error) {
 	return s.MemoryShares.Live(ctx, user, id)
 }
 
+func (s *flakyShares) Add(ctx context.Context, user, id string, expires time.Time, max int) error {
+	if s.down.Load() {
+		return errStoreDown
+	}
+	return s.MemoryShares.Add(ctx, user, id, expires, max)
+}
+
 func (s *flakyShares) List(ctx context.Context, user string) ([]Share, error) {
 	if s.down.Load() {
 		return nil, errStoreDown
@@ -537,9 +544,9 @@ func TestMemoryShares(t *testing.T) {
 		ctx := context.Background()
 		m := NewMemoryShares()
 		now := time.Now()
-		m.Add(ctx, "anna", "a", now.Add(time.Hour))
-		m.Add(ctx, "anna", "b", now.Add(2*time.Hour))
-		m.Add(ctx, "bob", "c", now.Add(time.Hour))
+		m.Add(ctx, "anna", "a", now.Add(time.Hour), 20)
+		m.Add(ctx, "anna", "b", now.Add(2*time.Hour), 20)
+		m.Add(ctx, "bob", "c", now.Add(time.Hour), 20)
 		if live, _ := m.Live(ctx, "bob", "a"); live {
 			t.Fatal("anna's link is live for bob")
 		}
@@ -555,4 +562,20 @@ func TestMemoryShares(t *testing.T) {
 			t.Fatalf("after expiry: anna's list %v, %d users kept", list, len(m.users))
 		}
 	})
+}
+
+// "Log out everywhere" takes back the user's links too, where a list is
+// kept: a link made with a stolen session does not outlive it.
+func TestShareEndsWithLogoutEverywhere(t *testing.T) {
+	f := shareFixture(t, func(o *Options) { o.Revocations = NewMemoryRevocations() })
+	sess := loginCookie(t, f, testUser, testPass)
+	_, token := makeLink(t, f, sess, "1h0m0s")
+	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 200, cookie: "none"})
+	resp := f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout-everywhere", header: map[string]string{"Cookie": sess.String()}})
+	if resp.StatusCode != 303 {
+		t.Fatalf("logout everywhere: %d", resp.StatusCode)
+	}
+	if resp := visit(f, t, "GET", "http://127.0.0.1:8080/report", token); resp.StatusCode != 410 {
+		t.Fatalf("the link after log out everywhere: %d, want 410", resp.StatusCode)
+	}
 }

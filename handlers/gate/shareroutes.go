@@ -121,16 +121,13 @@ func (g *Gate) makeLink(r *http.Request) answer {
 		return a
 	}
 	if g.o.Shares != nil {
-		list, err := g.o.Shares.List(r.Context(), l.User)
-		if err == nil && len(list) >= maxLiveLinks {
+		err := g.o.Shares.Add(r.Context(), l.User, l.ID, l.Expires, maxLiveLinks)
+		if errors.Is(err, ErrTooManyShares) {
 			g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
-			a.status, a.text = http.StatusConflict, fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", len(list))
-			a.notice = &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", len(list)),
+			a.status, a.text = http.StatusConflict, fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks)
+			a.notice = &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
 				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}
 			return a
-		}
-		if err == nil {
-			err = g.o.Shares.Add(r.Context(), l.User, l.ID, l.Expires)
 		}
 		if err != nil {
 			g.shares.Failed(r.Context(), g.o.Logger, err)

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -14,8 +15,10 @@ import (
 // A store shared by every instance (package dynamostore) makes a
 // revocation hold in all of them; MemoryShares holds only in its process.
 type Shares interface {
-	// Add records user's new link id, which expires at expires.
-	Add(ctx context.Context, user, id string, expires time.Time) error
+	// Add records user's new link id, which expires at expires, unless
+	// user has max live links already: then ErrTooManyShares. The count
+	// and the write are one step, so requests at once cannot pass max.
+	Add(ctx context.Context, user, id string, expires time.Time, max int) error
 	// Live reports whether user's link id is listed and not expired: one
 	// read, on every request that comes in by a link.
 	Live(ctx context.Context, user, id string) (bool, error)
@@ -25,6 +28,10 @@ type Shares interface {
 	// a link that is not listed is no error.
 	Remove(ctx context.Context, user, id string) error
 }
+
+// ErrTooManyShares is Add's answer when the user has as many live links
+// as allowed.
+var ErrTooManyShares = errors.New("gate: too many live share links")
 
 // Share is one link on a user's list.
 type Share struct {
@@ -49,10 +56,13 @@ func NewMemoryShares() *MemoryShares {
 
 // Add implements Shares. The user's expired links are dropped, so memory
 // follows the links that still work.
-func (m *MemoryShares) Add(_ context.Context, user, id string, expires time.Time) error {
+func (m *MemoryShares) Add(_ context.Context, user, id string, expires time.Time, max int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	links := m.prune(user, time.Now())
+	if len(links) >= max {
+		return ErrTooManyShares
+	}
 	if links == nil {
 		links = map[string]time.Time{}
 		m.users[user] = links
