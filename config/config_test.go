@@ -170,7 +170,7 @@ func TestReportSource(t *testing.T) {
 }
 
 func TestReportRefresh(t *testing.T) {
-	for v, want := range map[string]string{"": "1m0s", "0": "0s", "5m": "5m0s", "1s": "1s", "500ms": "at least 1s", "soon": "not a Go duration", "-1m": "at least 1s"} {
+	for v, want := range map[string]string{"": "1m0s", "0": "0s", "0s": "0s", "5m": "5m0s", "1s": "1s", "500ms": "at least 1s", "soon": "not a Go duration", "-1m": "at least 1s"} {
 		got := ""
 		if d, err := refresh(v); err != nil {
 			got = err.Error()

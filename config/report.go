@@ -23,7 +23,7 @@ func refresh(v string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	switch {
-	case v == "0":
+	case err == nil && d == 0:
 		return 0, nil
 	case err != nil:
 		return 0, fmt.Errorf("REPORT_REFRESH=%q is not a Go duration: use a value such as 60s or 5m, or 0 to read the report only at start", v)

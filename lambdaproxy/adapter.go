@@ -153,10 +153,13 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	big := newRecorder()
 	big.header.Set("Cache-Control", "no-store")
 	big.header.Set("X-Content-Type-Options", "nosniff")
-	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%.1f MB): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
-		float64(len(out))/1e6, float64(limits[kind])/1e6), http.StatusNotAcceptable)
+	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%s): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
+		float64(len(out))/1e6, limitText[kind]), http.StatusNotAcceptable)
 	return marshal(door.response(big))
 }
+
+// limitText names each door's limit for people.
+var limitText = map[Kind]string{RESTv1: "6 MB", HTTPv2: "6 MB", FunctionURL: "6 MB", ALB: "1 MB"}
 
 // limits are the response limits of the front doors.
 var limits = map[Kind]int{RESTv1: frontdoor.LambdaLimit, HTTPv2: frontdoor.LambdaLimit, FunctionURL: frontdoor.LambdaLimit, ALB: frontdoor.ALBLimit}

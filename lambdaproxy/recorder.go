@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // recorder is the http.ResponseWriter an event's handler writes to; its
@@ -46,7 +47,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 // whatever its type.
 func (r *recorder) encodedBody() (body string, isBase64 bool) {
 	coding := r.header.Get("Content-Encoding")
-	if r.body.Len() == 0 || (coding == "" || strings.EqualFold(coding, "identity")) && isText(r.header.Get("Content-Type")) {
+	// Text that is not UTF-8 (a Windows-1252 CSV) is binary too: in a JSON
+	// string each invalid byte would become U+FFFD.
+	if r.body.Len() == 0 || (coding == "" || strings.EqualFold(coding, "identity")) && isText(r.header.Get("Content-Type")) && utf8.Valid(r.body.Bytes()) {
 		return r.body.String(), false
 	}
 	return base64.StdEncoding.EncodeToString(r.body.Bytes()), true

@@ -30,6 +30,7 @@ func TestBodyEncoding(t *testing.T) {
 		{"html", "text/html; charset=utf-8", "", []byte("<p>a & b</p>"), false},
 		{"identity", "text/csv; charset=utf-8", "identity", []byte("a,b\n"), false},
 		{"png", "image/png", "", []byte{0x89, 'P', 'N', 'G'}, true},
+		{"text not UTF-8", "text/csv; charset=utf-8", "", []byte("Jos\xe9,M\xfcnchen\n"), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -63,7 +63,7 @@ func TestExplain(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"access denied", context.Background(), answer(403, "AccessDenied"), "access denied (AccessDenied): the function's role needs s3:GetObject on this object (the deploy parameter reportS3 grants it)"},
+		{"access denied", context.Background(), answer(403, "AccessDenied"), "access denied (AccessDenied: S3's own words): the function's role needs s3:GetObject on this object (the deploy parameter reportS3 grants it), and kms:Decrypt"},
 		{"wrong region", context.Background(), answer(301, "PermanentRedirect"), "the bucket is in another region than AWS_REGION (PermanentRedirect)"},
 		{"expired session", context.Background(), answer(400, "ExpiredToken"), "S3 refused the credentials (ExpiredToken)"},
 		{"throttled", context.Background(), answer(503, "SlowDown"), "S3 answered 503 SlowDown: S3's own words"},

@@ -163,6 +163,10 @@ func (o *Object) Load(ctx context.Context, have string) ([]byte, string, error) 
 	// big CSV. The reader stops one byte past the limit whatever S3 said.
 	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)+bytes.MinRead))
 	if _, err := buf.ReadFrom(io.LimitReader(out.Body, limit+1)); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// S3 answered: the body was slow, not the network closed.
+			return nil, "", fmt.Errorf("reading the object: S3 answered but the object did not arrive in time (%w)", ctx.Err())
+		}
 		return nil, "", fmt.Errorf("reading the object: %w", explain(ctx, err))
 	}
 	if int64(buf.Len()) > limit {
@@ -210,7 +214,7 @@ func explain(ctx context.Context, err error) error {
 		case "NoSuchBucket":
 			return fmt.Errorf("no such bucket (%s): check the bucket name", code)
 		case "AccessDenied", "Forbidden":
-			return fmt.Errorf("access denied (%s): the function's role needs s3:GetObject on this object (the deploy parameter reportS3 grants it); without s3:ListBucket S3 says this for a missing object too", code)
+			return fmt.Errorf("access denied (%s: %s): the function's role needs s3:GetObject on this object (the deploy parameter reportS3 grants it), and kms:Decrypt if the bucket encrypts with a KMS key; without s3:ListBucket S3 says this for a missing object too", code, api.ErrorMessage())
 		case "PermanentRedirect", "AuthorizationHeaderMalformed":
 			return fmt.Errorf("the bucket is in another region than AWS_REGION (%s)", code)
 		case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken":

@@ -70,7 +70,8 @@ type rendered struct {
 
 // maxPages bounds the pages kept per snapshot (pages × logout variants);
 // past it all are dropped and made again as asked. A page of 1,000 rows
-// is about 105 KB plain and 15 KB gzip'd: at most 4 MB.
+// of the sample's width is about 105 KB plain and 15 KB gzip'd (4 MB for
+// all); wide rows weigh more, in proportion to the report.
 const maxPages = 32
 
 // pageKey is what makes one page differ from another.

@@ -109,9 +109,11 @@ func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 }
 
 // current is the snapshot to serve, refreshed first when it is due and no
-// other request is refreshing it. The request waits for the refresh at
-// most refreshWait: a source that hangs costs one request a second per
-// interval, not the load timeout, and the refresh goes on behind it.
+// other request is refreshing it (those serve the copy in hand). The
+// request that refreshes waits for it, up to loadTimeout: on Lambda
+// nothing runs once the answer is sent (the process is frozen until the
+// next invocation, while a deadline keeps counting), so a refresh left
+// behind would rarely finish.
 func (rp *Report) current(ctx context.Context) *snapshot {
 	if rp.c.Refresh <= 0 || time.Now().UnixNano() < rp.next.Load() || !rp.loading.TryLock() {
 		return rp.cur.Load()
@@ -121,23 +123,17 @@ func (rp *Report) current(ctx context.Context) *snapshot {
 		return rp.cur.Load()
 	}
 	done := make(chan struct{})
-	go func() {
+	go func() { // on its own, so that a client hanging up does not cut it short
 		defer rp.loading.Unlock()
 		defer close(done)
 		rp.refresh(ctx)
 	}()
-	t := time.NewTimer(refreshWait)
-	defer t.Stop()
 	select {
 	case <-done:
-	case <-t.C:
 	case <-ctx.Done():
 	}
 	return rp.cur.Load()
 }
-
-// refreshWait is how long a request waits for a refresh it started.
-const refreshWait = time.Second
 
 // refresh asks the source for a newer CSV. Whatever goes wrong, the copy
 // in hand stays: a report a minute old beats an error page.

@@ -63,6 +63,11 @@ func (f fileSource) Load(_ context.Context, have string) ([]byte, string, error)
 	if err != nil {
 		return nil, "", pathless(err)
 	}
+	// A file being written while it is read would be served cut short:
+	// the copy holds only if the file is as it was before the read.
+	if again, err := os.Stat(string(f)); err != nil || again.Size() != st.Size() || !again.ModTime().Equal(st.ModTime()) || int64(len(data)) != st.Size() {
+		return nil, "", errors.New("the file changed while it was read; it is read again at the next refresh")
+	}
 	return data, version, nil
 }
 

@@ -46,5 +46,10 @@ func doorLimit(limit int) string {
 	return mb(limit)
 }
 
-// mb is n bytes for people.
-func mb(n int) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+// mb is n bytes for people: MB, or KB under a tenth of one.
+func mb(n int) string {
+	if n < 100_000 {
+		return fmt.Sprintf("%d KB", (n+999)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}

@@ -11,6 +11,7 @@ package table
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Table is a parsed CSV report: a header row and data rows of equal width.
@@ -32,6 +34,8 @@ type Table struct {
 	numeric []bool   // per column: every non-empty cell is an exact JSON number
 	json    Size     // of WriteJSON's output
 	rowsEsc int      // what escaping the rows' bytes in a JSON string adds
+	binary  bool     // the rows are not UTF-8: they travel base64 in an event
+	crlf    bool     // the header line ends in CRLF: the header written again does too
 }
 
 // Size is the length of an output, and its length as a JSON string's
@@ -121,6 +125,15 @@ func ParseCSV(data []byte) (*Table, error) {
 	t.json = t.jsonSize(cols)
 	if len(t.starts) > 0 {
 		t.rowsEsc = eventExtra(data[t.starts[0]:])
+		t.binary = !utf8.Valid(data[t.starts[0]:])
+	}
+	headerEnd := len(data)
+	if len(t.starts) > 0 {
+		headerEnd = int(t.starts[0])
+	}
+	t.crlf = bytes.HasSuffix(data[:headerEnd], []byte("\r\n"))
+	if cap(t.starts) > 2*len(t.starts)+64 { // blank lines or multi-line cells: give back the spare
+		t.starts = append([]uint32(nil), t.starts...)
 	}
 	return t, nil
 }
@@ -168,12 +181,20 @@ func (t *Table) CSVSize(bom bool) Size {
 		s.Raw += rest
 		s.InEvent += rest + t.rowsEsc
 	}
+	if t.binary {
+		s.InEvent = base64.StdEncoding.EncodedLen(s.Raw)
+	}
 	return s
 }
 
 // EventLen is the length of text b as a JSON string's content: how a text
 // body travels in a Lambda response event.
-func EventLen(b []byte) int { return len(b) + eventExtra(b) }
+func EventLen(b []byte) int {
+	if !utf8.Valid(b) {
+		return base64.StdEncoding.EncodedLen(len(b)) // sent as binary
+	}
+	return len(b) + eventExtra(b)
+}
 
 // eventExtra is how many bytes escaping text b in a JSON string adds.
 // The common ones are counted with bytes.Count (vectorised); the loop is
@@ -183,6 +204,8 @@ func eventExtra(b []byte) int {
 	for _, c := range []byte{'"', '\\', '\n', '\r', '\t'} {
 		n += bytes.Count(b, []byte{c})
 	}
+	// U+2028 and U+2029 are escaped for JavaScript: 3 bytes become 6.
+	n += 3 * (bytes.Count(b, []byte("\u2028")) + bytes.Count(b, []byte("\u2029")))
 	for _, c := range b {
 		switch {
 		case c >= 0x20 || c == '\n' || c == '\r' || c == '\t':
@@ -334,6 +357,7 @@ func (t *Table) writeHeader(b *bytes.Buffer, bom bool) error {
 		b.WriteString(utf8BOM)
 	}
 	cw := csv.NewWriter(b)
+	cw.UseCRLF = t.crlf // one line ending in the whole download
 	cw.Write(t.Header)
 	cw.Flush()
 	return cw.Error()

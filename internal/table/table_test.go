@@ -2,10 +2,12 @@ package table
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseCSV(t *testing.T) {
@@ -60,6 +62,22 @@ func TestJSONNumbers(t *testing.T) {
 	}
 	if !json.Valid(js) {
 		t.Fatal("not valid JSON")
+	}
+}
+
+// A CRLF file downloads with CRLF throughout, the header written again
+// included.
+func TestCSVLineEndings(t *testing.T) {
+	for _, in := range []string{"a,b\r\n1,2\r\n", "a,b\n1,2\n", " a ,b\r\n1,2\r\n"} {
+		tab, err := ParseCSV([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		tab.WriteCSV(&b, false)
+		if want := strings.Replace(in, " a ", "a", 1); b.String() != want {
+			t.Errorf("%q downloads as %q", in, b.String())
+		}
 	}
 }
 
@@ -159,6 +177,9 @@ func FuzzAppendString(f *testing.F) {
 // eventSize is what b takes as a JSON string's content in an event, as
 // lambdaproxy marshals it.
 func eventSize(b []byte) int {
+	if !utf8.Valid(b) {
+		return base64.StdEncoding.EncodedLen(len(b))
+	}
 	var out bytes.Buffer
 	e := json.NewEncoder(&out)
 	e.SetEscapeHTML(false)
@@ -171,6 +192,7 @@ func TestSizes(t *testing.T) {
 	for _, in := range []string{
 		"a\n", "a,b\n1,2\n", "a,b\n1,\n,x\n", "\xef\xbb\xbfName,\"Note \"\"q\"\"\"\nNorth,\"line\nbreak\"\nSouth,\"tab\there \\\\ back\"\n",
 		"id,v\n007,1.5\n8,-2e3\n", "x\n\"\x01ctl\"\n", "é,ü\n日本,😀\n", "n\n1\n\n2\n", string(bigcsvSample),
+		"Name,City\nJos\xe9,M\xfcnchen\n", "a\n\u2028x\u2029\n", "a,b\r\n1,2\r\n",
 	} {
 		tab, err := ParseCSV([]byte(in))
 		if err != nil {
