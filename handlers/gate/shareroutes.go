@@ -94,17 +94,23 @@ func (g *Gate) shareForm(r *http.Request, a *answer) bool {
 	return true
 }
 
+// sharePost admits a POST of the share form by a user who may share, or
+// fills a with why not; what names the action for the 405.
+func (g *Gate) sharePost(r *http.Request, a *answer, what string) bool {
+	if r.Method != http.MethodPost {
+		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "405 Method Not Allowed: "+what+" with a POST", http.MethodPost
+		return false
+	}
+	return g.member(r, a) && g.shareForm(r, a)
+}
+
 // makeLink makes a link for the user who posts, for the lifetime asked
 // (field ttl, one of those offered). A browser is sent back to the report,
 // which shows the new link once (the made-link cookie); a script gets the
 // link as text (201).
 func (g *Gate) makeLink(r *http.Request) answer {
 	var a answer
-	if r.Method != http.MethodPost {
-		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "405 Method Not Allowed: make a share link with a POST", http.MethodPost
-		return a
-	}
-	if !g.member(r, &a) || !g.shareForm(r, &a) {
+	if !g.sharePost(r, &a, "make a share link") {
 		return a
 	}
 	ttl, err := time.ParseDuration(r.PostFormValue("ttl"))
@@ -152,11 +158,7 @@ func (g *Gate) makeLink(r *http.Request) answer {
 // working wherever the list is shared.
 func (g *Gate) revokeLink(r *http.Request) answer {
 	var a answer
-	if r.Method != http.MethodPost {
-		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "405 Method Not Allowed: take a share link back with a POST", http.MethodPost
-		return a
-	}
-	if !g.member(r, &a) || !g.shareForm(r, &a) {
+	if !g.sharePost(r, &a, "take a share link back") {
 		return a
 	}
 	id := r.PostFormValue("id")

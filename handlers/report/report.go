@@ -172,12 +172,7 @@ func (rp *Report) refresh(ctx context.Context) {
 func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	format, err := Negotiate(r)
 	if err != nil {
-		rp.c.Log.Info("no format to answer with", "err", err)
-		status := http.StatusBadRequest
-		if errors.Is(err, errNotAcceptable) {
-			status = http.StatusNotAcceptable
-		}
-		http.Error(w, err.Error(), status)
+		rp.refuse(w, "no format to answer with", err, errNotAcceptable, http.StatusNotAcceptable)
 		return
 	}
 	h := w.Header()
@@ -198,6 +193,16 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		rp.page(w, r, s)
 	}
+}
+
+// refuse answers a request the report cannot serve as asked: 400, or
+// status when err is kind; the message says what would work.
+func (rp *Report) refuse(w http.ResponseWriter, msg string, err, kind error, status int) {
+	rp.c.Log.Info(msg, "err", err)
+	if !errors.Is(err, kind) {
+		status = http.StatusBadRequest
+	}
+	http.Error(w, err.Error(), status)
 }
 
 // whole answers a whole format: the kept gzip'd bytes to a client that
@@ -230,12 +235,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	rows := s.table.Len()
 	n, pages, err := pageNumber(r.URL.Query().Get("page"), rows, rp.c.PageRows)
 	if err != nil {
-		rp.c.Log.Info("no such page", "err", err)
-		status := http.StatusBadRequest
-		if errors.Is(err, errNoPage) {
-			status = http.StatusNotFound
-		}
-		http.Error(w, err.Error(), status)
+		rp.refuse(w, "no such page", err, errNoPage, http.StatusNotFound)
 		return
 	}
 	from := (n - 1) * rp.c.PageRows
