@@ -42,7 +42,7 @@ func (g *Gate) openLink(r *http.Request, token string) answer {
 	now := time.Now()
 	l, p, err := g.checkLink(r.Context(), token, now)
 	if err != nil {
-		a.unavailable()
+		a.linkUnavailable()
 		return a
 	}
 	if p != nil {
@@ -88,7 +88,7 @@ func (g *Gate) shareForm(r *http.Request, a *answer) bool {
 			status = http.StatusRequestEntityTooLarge
 		}
 		g.o.Logger.Info("bad share form", "status", status, "remote", r.RemoteAddr)
-		a.status, a.text = status, "the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data"
+		a.status, a.text = status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status))
 		return false
 	}
 	return true

@@ -131,8 +131,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		resource, proxy, ok = g.match(r.Method, path)
 	}
+	if !ok && g.kind == HTTP {
+		// An HTTP API's answer to a route it does not have.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"Not Found"}`))
+		return
+	}
 	if !ok {
-		// API Gateway's answer to a route it does not have.
+		// A REST API's answer to a route it does not have.
 		w.Header().Set("Content-Type", "application/json")
 		w.Header()["x-amzn-ErrorType"] = []string{"MissingAuthenticationTokenException"} // as API Gateway spells it (Set would make it X-Amzn-Errortype)
 		w.WriteHeader(http.StatusForbidden)

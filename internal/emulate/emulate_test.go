@@ -205,6 +205,10 @@ func TestHTTPAPILoginFlow(t *testing.T) {
 	if r.Status != 200 || r.URL != report || !strings.Contains(r.Body, `<main id="report">`) {
 		t.Fatalf("after login: %d at %s: %s", r.Status, r.URL, r.Body)
 	}
+	// A route the API does not have: an HTTP API's 404, not a REST API's 403.
+	if r := do(t, http.DefaultClient, "GET", srv.URL+"/nothere", ""); r.Status != 404 || r.Body != `{"message":"Not Found"}` {
+		t.Errorf("unknown route: %d %s", r.Status, r.Body)
+	}
 	// The cookie came back through the v2 cookies array and went in again.
 	r = do(t, browser, "GET", report+"?format=csv", "")
 	if r.Status != 200 || !strings.HasPrefix(r.Body, "Region,Quarter") {
