@@ -7,11 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/formgate/formgate/htpasswd"
+	"github.com/formgate/formgate/internal/syncbuf"
 )
 
 var bin string
@@ -119,7 +119,7 @@ func TestTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		screen := &syncBuffer{}
+		screen := &syncbuf.Buffer{}
 		cmd.Stdout, cmd.Stderr = screen, screen
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -154,25 +154,6 @@ func TestTerminal(t *testing.T) {
 			t.Fatalf("two different passwords: %q", out)
 		}
 	}
-}
-
-// syncBuffer is a strings.Builder that a process may write to while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestCheckFile(t *testing.T) {

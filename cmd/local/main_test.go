@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/syncbuf"
 )
 
 // localServer is cmd/local running as its own process.
 type localServer struct {
 	URL, User, Password string
 	cmd                 *exec.Cmd
-	stderr              *strings.Builder
+	stderr              *syncbuf.Buffer
 	banner              []string // what it printed before serving
 }
 
@@ -60,7 +61,7 @@ func startLocalBin(t *testing.T, bin string, args []string, env ...string) *loca
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &localServer{cmd: cmd, stderr: &strings.Builder{}}
+	s := &localServer{cmd: cmd, stderr: &syncbuf.Buffer{}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@
 package runtimetest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/formgate/formgate/internal/syncbuf"
 )
 
 // API is the fake. Send events on Events; answers arrive on Results.
@@ -110,7 +111,7 @@ type Function struct {
 	// Started is when the process was started, for measuring its init.
 	Started time.Time
 	pid     int
-	stderr  syncBuffer
+	stderr  syncbuf.Buffer
 	stop    func()
 }
 
@@ -166,20 +167,3 @@ func (f *Function) Stop() { f.stop() }
 // Log is what the function wrote to standard error so far (whole after
 // Stop).
 func (f *Function) Log() string { return f.stderr.String() }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
