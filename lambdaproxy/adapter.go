@@ -97,7 +97,7 @@ func Detect(payload []byte) Kind {
 // Invoke serves one event; it is the entry point the Lambda runtime calls.
 func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	var door interface {
-		request(ctx context.Context) (*http.Request, error)
+		request(ctx context.Context, limit int) (*http.Request, error)
 		response(rec *recorder) any
 	}
 	kind := Detect(payload)
@@ -117,7 +117,7 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return nil, fmt.Errorf("lambdaproxy: decode %s event: %w", kind, err)
 	}
 	rec := newRecorder()
-	req, err := door.request(ctx)
+	req, err := door.request(ctx, limits[kind])
 	if err != nil {
 		// The client sent something the front door passed on but no
 		// handler can read (e.g. a body that is not valid base64). The
@@ -154,12 +154,9 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	big.header.Set("Cache-Control", "no-store")
 	big.header.Set("X-Content-Type-Options", "nosniff")
 	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%s): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
-		float64(len(out))/1e6, limitText[kind]), http.StatusNotAcceptable)
+		float64(len(out))/1e6, frontdoor.LimitText(limits[kind])), http.StatusNotAcceptable)
 	return marshal(door.response(big))
 }
-
-// limitText names each door's limit for people.
-var limitText = map[Kind]string{RESTv1: "6 MB", HTTPv2: "6 MB", FunctionURL: "6 MB", ALB: "1 MB"}
 
 // limits are the response limits of the front doors.
 var limits = map[Kind]int{RESTv1: frontdoor.LambdaLimit, HTTPv2: frontdoor.LambdaLimit, FunctionURL: frontdoor.LambdaLimit, ALB: frontdoor.ALBLimit}
@@ -184,7 +181,7 @@ type in struct {
 	escaped                bool   // path is as sent, percent-encoded (v2 rawPath, ALB); else decoded (REST v1)
 	prefix                 string // public path prefix, e.g. "/dev"
 	principal              string // a REST API authorizer's principalId
-	maxResponse            int    // the door's response limit (frontdoor.LambdaLimit, ALBLimit)
+	maxResponse            int    // the door's response limit (limits)
 	header                 http.Header
 	body                   string
 	base64                 bool

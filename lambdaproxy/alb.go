@@ -1,8 +1,6 @@
 package lambdaproxy
 
 import (
-	"github.com/formgate/formgate/internal/frontdoor"
-
 	"context"
 	"net"
 	"net/http"
@@ -15,7 +13,7 @@ import (
 // alb is an Application Load Balancer target group event.
 type alb struct{ events.ALBTargetGroupRequest }
 
-func (e *alb) request(ctx context.Context) (*http.Request, error) {
+func (e *alb) request(ctx context.Context, limit int) (*http.Request, error) {
 	// ALB passes query strings on as the client sent them, still
 	// percent-encoded, so they are joined, not encoded again.
 	var parts []string
@@ -41,7 +39,7 @@ func (e *alb) request(ctx context.Context) (*http.Request, error) {
 		body:        e.Body,
 		base64:      e.IsBase64Encoded,
 		remoteIP:    clientFromForwardedFor(h),
-		maxResponse: frontdoor.ALBLimit,
+		maxResponse: limit,
 	}.build(ctx)
 }
 

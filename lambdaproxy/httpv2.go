@@ -1,8 +1,6 @@
 package lambdaproxy
 
 import (
-	"github.com/formgate/formgate/internal/frontdoor"
-
 	"context"
 	"net/http"
 	"strings"
@@ -14,7 +12,7 @@ import (
 // two share one shape.
 type httpV2 struct{ events.APIGatewayV2HTTPRequest }
 
-func (e *httpV2) request(ctx context.Context) (*http.Request, error) {
+func (e *httpV2) request(ctx context.Context, limit int) (*http.Request, error) {
 	h := headerFrom(e.Headers, nil)
 	// v2 takes cookies out of the headers into their own array.
 	if len(e.Cookies) > 0 {
@@ -38,7 +36,7 @@ func (e *httpV2) request(ctx context.Context) (*http.Request, error) {
 		base64:      e.IsBase64Encoded,
 		remoteIP:    e.RequestContext.HTTP.SourceIP,
 		host:        e.RequestContext.DomainName,
-		maxResponse: frontdoor.LambdaLimit,
+		maxResponse: limit,
 	}.build(ctx)
 }
 

@@ -1,8 +1,6 @@
 package lambdaproxy
 
 import (
-	"github.com/formgate/formgate/internal/frontdoor"
-
 	"context"
 	"net/http"
 	"net/url"
@@ -14,7 +12,7 @@ import (
 // restV1 is an API Gateway REST API proxy event (payload v1).
 type restV1 struct{ events.APIGatewayProxyRequest }
 
-func (e *restV1) request(ctx context.Context) (*http.Request, error) {
+func (e *restV1) request(ctx context.Context, limit int) (*http.Request, error) {
 	q := url.Values{}
 	if len(e.MultiValueQueryStringParameters) > 0 {
 		for k, vs := range e.MultiValueQueryStringParameters {
@@ -38,7 +36,7 @@ func (e *restV1) request(ctx context.Context) (*http.Request, error) {
 		base64:      e.IsBase64Encoded,
 		remoteIP:    e.RequestContext.Identity.SourceIP,
 		host:        e.RequestContext.DomainName,
-		maxResponse: frontdoor.LambdaLimit,
+		maxResponse: limit,
 	}.build(ctx)
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/formgate/formgate/internal/table"
 	"github.com/formgate/formgate/web"
 )
 
@@ -18,9 +17,6 @@ const headroom = 16 << 10
 // fits reports whether a body of n bytes, as it travels in the event,
 // passes a front door that takes limit bytes (0: any).
 func fits(limit, n int) bool { return limit == 0 || n+headroom <= limit }
-
-// eventLen is the length of text body b in a response event's JSON.
-func eventLen(b []byte) int { return table.EventLen(b) }
 
 // acceptsGzip reports whether Accept-Encoding values take gzip (RFC 9110
 // 12.5.3): gzip or x-gzip, or *, with a q-value above zero; an explicit

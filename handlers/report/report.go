@@ -250,7 +250,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 		return
 	}
 	limit := frontdoor.From(r.Context()).MaxResponse
-	if body.gzip && !fits(limit, base64Len(len(body.bytes))) || !body.gzip && !fits(limit, eventLen(body.bytes)) {
+	if body.gzip && !fits(limit, base64Len(len(body.bytes))) || !body.gzip && !fits(limit, table.EventLen(body.bytes)) {
 		rp.tooLarge(w, r, s, "html", limit)
 		return
 	}

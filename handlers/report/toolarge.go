@@ -28,22 +28,11 @@ func (rp *Report) tooLarge(w http.ResponseWriter, r *http.Request, s *snapshot, 
 		ok = append(ok, fmt.Sprintf("the HTML view, a page of %d rows at a time (?page=1 … ?page=%d)", rp.c.PageRows, pageCount(s.table.Len(), rp.c.PageRows)))
 	}
 	rp.c.Log.Info("report answer too large for the front door", "format", f, "limit_bytes", limit)
-	msg := fmt.Sprintf("406 Not Acceptable: this answer (%s) is larger than this front door can return (%s).\n", f, doorLimit(limit))
+	msg := fmt.Sprintf("406 Not Acceptable: this answer (%s) is larger than this front door can return (%s).\n", f, frontdoor.LimitText(limit))
 	if len(ok) > 0 {
 		msg += "What fits:\n- " + strings.Join(ok, "\n- ")
 	}
 	http.Error(w, msg, http.StatusNotAcceptable)
-}
-
-// doorLimit says which limit limit is.
-func doorLimit(limit int) string {
-	switch limit {
-	case frontdoor.LambdaLimit:
-		return "6 MB, Lambda's response limit"
-	case frontdoor.ALBLimit:
-		return "1 MB, an ALB's limit for a Lambda target"
-	}
-	return mb(limit)
 }
 
 // mb is n bytes for people: MB, or KB under a tenth of one.

@@ -11,7 +11,10 @@
 //     can answer a clear 4xx instead of a reply the door turns into a 502.
 package frontdoor
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // Info is what a front door tells the handlers.
 type Info struct {
@@ -49,4 +52,16 @@ func With(ctx context.Context, info Info) context.Context {
 func From(ctx context.Context) Info {
 	i, _ := ctx.Value(key{}).(Info)
 	return i
+}
+
+// LimitText names a door's limit for people, in the answers that refuse
+// what would pass it.
+func LimitText(limit int) string {
+	switch limit {
+	case LambdaLimit:
+		return "6 MB, Lambda's response limit"
+	case ALBLimit:
+		return "1 MB, an ALB's limit for a Lambda target"
+	}
+	return fmt.Sprintf("%.1f MB", float64(limit)/1e6)
 }
