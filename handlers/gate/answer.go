@@ -61,9 +61,15 @@ func (a *answer) tooMany(wait time.Duration, form bool, realm string) {
 	a.text = "429 " + msg
 }
 
-func (a *answer) unavailable() {
-	a.status, a.text = http.StatusServiceUnavailable, "503 Service Unavailable: the login check is not working; try again shortly"
+func (a *answer) unavailable(why string) {
+	a.status, a.text = http.StatusServiceUnavailable, "503 Service Unavailable: "+why
 }
+
+// Why a store's outage stops a request (the 503's text).
+const (
+	loginDown = "the login check is not working; try again shortly"
+	linkDown  = "the share link cannot be checked right now; try again shortly"
+)
 
 // redirect is a 303 to a relative location: relative, so it keeps a stage
 // prefix the function does not see in its paths.

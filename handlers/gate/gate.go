@@ -270,7 +270,7 @@ func (g *Gate) bySession(r *http.Request, a *answer) outcome {
 		if err != nil {
 			// Whether this cookie still holds cannot be known: refused,
 			// never let in on a guess; Basic still works.
-			a.unavailable()
+			a.unavailable(loginDown)
 			return answered
 		}
 		if why2 != "" {
@@ -431,7 +431,7 @@ func (g *Gate) login(r *http.Request, a *answer, via Via, user, pass string) out
 	checked = true
 	if err != nil {
 		g.checks.Failed(ctx, g.o.Logger, err)
-		a.unavailable()
+		a.unavailable(loginDown)
 		return answered
 	}
 	g.checks.OK(g.o.Logger)
@@ -475,7 +475,7 @@ func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
 func (g *Gate) refused(r *http.Request, a *answer, via Via, per string, wait time.Duration, err error) outcome {
 	if err != nil {
 		g.limits.Failed(r.Context(), g.o.Logger, err)
-		a.unavailable()
+		a.unavailable(loginDown)
 		return answered
 	}
 	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
@@ -540,8 +540,7 @@ func (g *Gate) ownRoute(r *http.Request) answer {
 		}
 		if err != nil {
 			g.revocations.Failed(r.Context(), g.o.Logger, err)
-			a.unavailable()
-			a.text = "503 Service Unavailable: logged out in this browser, but the session could not be ended everywhere; log out again shortly"
+			a.unavailable("logged out in this browser, but the session could not be ended everywhere; log out again shortly")
 			return a
 		}
 		g.revocations.OK(g.o.Logger)

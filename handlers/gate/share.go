@@ -61,12 +61,6 @@ func (g *Gate) linkCookie(r *http.Request, name, value string, maxAge int) *http
 	return c
 }
 
-// linkUnavailable is a 503 for a share link's visitor, who never logged in.
-func (a *answer) linkUnavailable() {
-	a.unavailable()
-	a.text = "503 Service Unavailable: the share link cannot be checked right now; try again shortly"
-}
-
 // mayShare reports whether id may make links: users who proved a password
 // (a session of a form login, or Basic). Not a share visitor, and not an
 // authorizer's principal, whose credential the gate never saw.
@@ -84,7 +78,7 @@ func (g *Gate) byShare(r *http.Request, a *answer) outcome {
 	}
 	l, p, err := g.checkLink(r.Context(), cookies[0].Value, time.Now())
 	if err != nil {
-		a.linkUnavailable()
+		a.unavailable(linkDown)
 		return answered
 	}
 	if p != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/sharelink"
 	"github.com/formgate/formgate/web"
 )
 
@@ -42,7 +43,7 @@ func (g *Gate) openLink(r *http.Request, token string) answer {
 	now := time.Now()
 	l, p, err := g.checkLink(r.Context(), token, now)
 	if err != nil {
-		a.linkUnavailable()
+		a.unavailable(linkDown)
 		return a
 	}
 	if p != nil {
@@ -137,8 +138,7 @@ func (g *Gate) makeLink(r *http.Request) answer {
 		}
 		if err != nil {
 			g.shares.Failed(r.Context(), g.o.Logger, err)
-			a.unavailable()
-			a.text = "503 Service Unavailable: the share link could not be recorded; try again shortly"
+			a.unavailable("the share link could not be recorded; try again shortly")
 			return a
 		}
 		g.shares.OK(g.o.Logger)
@@ -162,7 +162,7 @@ func (g *Gate) revokeLink(r *http.Request) answer {
 		return a
 	}
 	id := r.PostFormValue("id")
-	if len(id) != 12 || strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+	if !sharelink.ValidID(id) {
 		g.o.Logger.Info("share link revocation refused: no such id", "user", a.user.Name, "remote", r.RemoteAddr)
 		a.status, a.text = http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links"
 		return a
@@ -170,8 +170,7 @@ func (g *Gate) revokeLink(r *http.Request) answer {
 	// Only the poster's own list is touched: another user's id is not on it.
 	if err := g.o.Shares.Remove(r.Context(), a.user.Name, id); err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
-		a.unavailable()
-		a.text = "503 Service Unavailable: the share link could not be taken back; try again shortly"
+		a.unavailable("the share link could not be taken back; try again shortly")
 		return a
 	}
 	g.shares.OK(g.o.Logger)

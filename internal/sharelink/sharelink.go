@@ -58,6 +58,13 @@ const (
 // character can change without the tag noticing.
 var enc = base64.RawURLEncoding.Strict()
 
+// ValidID reports whether id can be a link's ID (the revoke form's field):
+// IDLen bytes in the token's own encoding.
+func ValidID(id string) bool {
+	b, err := enc.DecodeString(id)
+	return err == nil && len(b) == IDLen
+}
+
 // Link is what a token proves.
 type Link struct {
 	// ID is random: the name a revocation uses, and safe to log (it opens

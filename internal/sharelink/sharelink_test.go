@@ -31,6 +31,19 @@ func mustScoped(t testing.TB, secret []byte, scope string) *Codec {
 	return c
 }
 
+// ValidID takes a link's ID and nothing else.
+func TestValidID(t *testing.T) {
+	l := mustLink(t, mustCodec(t, secretA), "anna", "stamp", time.Now().Add(time.Hour))
+	if !ValidID(l.ID) {
+		t.Fatalf("%q refused", l.ID)
+	}
+	for _, id := range []string{"", l.ID[:11], l.ID + "A", "abc+defghijk", "abc/defghijk", "abcdefghijk=", strings.Repeat("é", 6)} {
+		if ValidID(id) {
+			t.Errorf("%q taken as an ID", id)
+		}
+	}
+}
+
 // A link made for one base path does not open another that has the same
 // secret (two gates of one program, a copied secret).
 func TestScope(t *testing.T) {
