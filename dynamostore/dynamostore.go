@@ -11,14 +11,15 @@
 //	limit#NAME#KEY#WINDOW  n: attempts spent in that window
 //	user#SHA256(USER)      before: sessions issued earlier are ended (Unix ns)
 //	sid#ID                 the session is ended
-//	share#SHA256(USER)     l_ID: the user's share link ID expires then (Unix s)
+//	share#SHA256(USER)     l_ID: the user's share link ID expires then (Unix s);
+//	                       ver: the list's version, for Add's conditional write
 //
 // Cost, on demand: a cookie request reads two items in one BatchGetItem
 // (strongly consistent: 2 read units); a login attempt writes one item, a
 // successful one two; a logout one. A request by a share link reads one
 // item (GetItem: 1 read unit); making a link reads the list and writes
-// once (twice when an earlier link outlives it), taking one back writes
-// once; the report page of a user who may share reads the list.
+// once (again when another maker wrote in between), taking one back
+// writes once; the report page of a user who may share reads the list.
 package dynamostore
 
 import (
