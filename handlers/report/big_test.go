@@ -237,3 +237,69 @@ func TestRefresh(t *testing.T) {
 		shows("third")
 	})
 }
+
+// The pages kept per version stay bounded however many are asked for,
+// and each page is still the right one after the cache was emptied.
+func TestPageCacheBounded(t *testing.T) {
+	rp := newReport(t, string(bigcsv.Generate(400)), Config{PageRows: 5})
+	for round := range 2 {
+		for n := 1; n <= 80; n++ {
+			w, b := get(t, rp, fmt.Sprintf("/report?page=%d", n), 0, "Accept-Encoding", "gzip")
+			if want := fmt.Sprintf("Item %04d", (n-1)*5); w.Code != 200 || !strings.Contains(string(b), want) {
+				t.Fatalf("round %d, page %d: %d without %q", round, n, w.Code, want)
+			}
+			s := rp.cur.Load()
+			s.mu.Lock()
+			kept := len(s.pages)
+			s.mu.Unlock()
+			if kept > maxPages {
+				t.Fatalf("%d pages kept, bound %d", kept, maxPages)
+			}
+		}
+	}
+}
+
+// slowSource answers its second load only when released.
+type slowSource struct {
+	loads   int
+	release chan struct{}
+}
+
+func (s *slowSource) Load(ctx context.Context, have string) ([]byte, string, error) {
+	s.loads++
+	if s.loads == 1 {
+		return []byte("A\nold\n"), "1", nil
+	}
+	select {
+	case <-s.release:
+		return []byte("A\nnew\n"), "2", nil
+	case <-ctx.Done():
+		return nil, "", ctx.Err()
+	}
+}
+
+func (s *slowSource) String() string { return "slow source" }
+
+// A client that hangs up during a refresh gets its answer from the copy in
+// hand at once, and the refresh it started still finishes: the next
+// request sees the new rows.
+func TestRefreshOutlivesClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := &slowSource{release: make(chan struct{})}
+		rp := newReport(t, "", Config{Source: src, Refresh: time.Minute})
+		time.Sleep(61 * time.Second)
+		ctx, cancel := context.WithCancel(context.Background())
+		r := httptest.NewRequest("GET", "/report?format=csv", nil).WithContext(ctx)
+		w := httptest.NewRecorder()
+		go func() { time.Sleep(time.Second); cancel() }()
+		rp.ServeHTTP(w, r)
+		if !strings.Contains(w.Body.String(), "old") {
+			t.Fatalf("the client that left got %q", w.Body.String())
+		}
+		close(src.release)
+		synctest.Wait()
+		if _, b := get(t, rp, "/report?format=csv", 0); !strings.Contains(string(b), "new") {
+			t.Fatalf("after the refresh: %q", b)
+		}
+	})
+}
