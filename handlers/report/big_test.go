@@ -303,3 +303,29 @@ func TestRefreshOutlivesClient(t *testing.T) {
 		}
 	})
 }
+
+// A page whose rows are themselves too large for the door gets the 406
+// that names the downloads, not the page.
+func TestPageTooLarge(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("id,blob\n")
+	x := uint64(1)
+	for i := range 400 {
+		fmt.Fprintf(&csv, "%d,", i)
+		for range 400 { // 6,400 hex digits a row that gzip cannot shrink much
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			fmt.Fprintf(&csv, "%016x", x)
+		}
+		csv.WriteString("\n")
+	}
+	rp := newReport(t, csv.String(), Config{})
+	w, b := get(t, rp, "/report", frontdoor.ALBLimit, "Accept-Encoding", "gzip")
+	if w.Code != 406 || !strings.Contains(string(b), "larger than this front door can return") || strings.Contains(string(b), "the HTML view") {
+		t.Fatalf("%d %.300s", w.Code, b)
+	}
+	if w, _ := get(t, rp, "/report", frontdoor.LambdaLimit, "Accept-Encoding", "gzip"); w.Code != 200 {
+		t.Fatalf("through a 6 MB door: %d", w.Code)
+	}
+}
