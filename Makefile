@@ -13,10 +13,12 @@ deps:
 
 check:
 	$(GO) vet ./...
+	$(GO) vet -tags dynamodb,s3 ./...
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 unit:
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags dynamodb,s3 ./config   # the files only the AWS build has (its bootstraps are tested through cmd/report)
 	node --test examples/cloudfront/edge/
 
 fuzz:
