@@ -117,7 +117,8 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return nil, fmt.Errorf("lambdaproxy: decode %s event: %w", kind, err)
 	}
 	rec := newRecorder()
-	req, err := door.request(ctx, limits[kind])
+	limit := limits[kind]
+	req, err := door.request(ctx, limit)
 	if err != nil {
 		// The client sent something the front door passed on but no
 		// handler can read (e.g. a body that is not valid base64). The
@@ -142,19 +143,19 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// binaryMediaTypes sends the base64 text itself.
 	rec.header.Del("Content-Length")
 	out, err := marshal(door.response(rec))
-	if err != nil || len(out) <= limits[kind] {
+	if err != nil || len(out) <= limit {
 		return out, err
 	}
 	// Past the limit the front door answers 502 and the runtime restarts
 	// (a cold start for the next request): answer what can be known
 	// instead. Handlers that know their answers (the built-in report) say
 	// more, from frontdoor.Info.MaxResponse, before it comes to this.
-	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", rec.status, "bytes", len(out), "limit_bytes", limits[kind])
+	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", rec.status, "bytes", len(out), "limit_bytes", limit)
 	big := newRecorder()
 	big.header.Set("Cache-Control", "no-store")
 	big.header.Set("X-Content-Type-Options", "nosniff")
 	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%s): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
-		float64(len(out))/1e6, frontdoor.LimitText(limits[kind])), http.StatusNotAcceptable)
+		float64(len(out))/1e6, frontdoor.LimitText(limit)), http.StatusNotAcceptable)
 	return marshal(door.response(big))
 }
 

@@ -9,7 +9,7 @@ import "strings"
 
 // shareRoute is the gate's share route below any base path (the gate's
 // RoutePrefix + "share/"; kept here so that the Lambda adapter need not
-// import the gate).
+// import the gate; the gate's TestShareLogsNoToken fails if they part).
 const shareRoute = "/_formgate/share/"
 
 // Token stands in for a token cut out of a path.

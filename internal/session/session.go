@@ -50,7 +50,6 @@ func New(user, stamp string, now time.Time) Session {
 // Codec encodes and decodes session cookie values.
 type Codec struct {
 	codecs []securecookie.Codec
-	ttl    time.Duration
 }
 
 // NewCodec derives the cookie keys from secret (and, during a rotation,
@@ -80,7 +79,7 @@ func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
 		sc.MaxAge(int(ttl / time.Second))
 		sc.SetSerializer(binarySerializer{})
 	}
-	return &Codec{codecs: codecs, ttl: ttl}, nil
+	return &Codec{codecs: codecs}, nil
 }
 
 // keys derives the signing and the encryption key from secret: separate
@@ -95,9 +94,6 @@ func keys(secret []byte) (hashKey, blockKey []byte, err error) {
 	}
 	return hashKey, blockKey, nil
 }
-
-// TTL is how long a session lasts; the cookie's Max-Age uses it too.
-func (c *Codec) TTL() time.Duration { return c.ttl }
 
 // Encode returns the cookie value for s.
 func (c *Codec) Encode(s Session) (string, error) {
