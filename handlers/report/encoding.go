@@ -3,10 +3,9 @@ package report
 import (
 	"bytes"
 	"compress/gzip"
-	"strconv"
-	"strings"
 	"sync"
 
+	"github.com/formgate/formgate/internal/accept"
 	"github.com/formgate/formgate/web"
 )
 
@@ -18,38 +17,8 @@ const headroom = 16 << 10
 // passes a front door that takes limit bytes (0: any).
 func fits(limit, n int) bool { return limit == 0 || n+headroom <= limit }
 
-// acceptsGzip reports whether Accept-Encoding values take gzip (RFC 9110
-// 12.5.3): gzip or x-gzip, or *, with a q-value above zero; an explicit
-// gzip;q=0 refuses it even beside *.
-func acceptsGzip(values []string) bool {
-	star := false
-	for _, v := range values {
-		for item := range strings.SplitSeq(v, ",") {
-			coding, params, _ := strings.Cut(item, ";")
-			coding = strings.ToLower(strings.TrimSpace(coding))
-			ok := qAboveZero(params)
-			switch coding {
-			case "gzip", "x-gzip":
-				return ok
-			case "*":
-				star = ok
-			}
-		}
-	}
-	return star
-}
-
-// qAboveZero reads a q parameter ("q=0.5"); none means 1.
-func qAboveZero(params string) bool {
-	for p := range strings.SplitSeq(params, ";") {
-		k, v, _ := strings.Cut(p, "=")
-		if strings.EqualFold(strings.TrimSpace(k), "q") {
-			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			return err == nil && q > 0
-		}
-	}
-	return true
-}
+// acceptsGzip reports whether Accept-Encoding values take gzip.
+func acceptsGzip(values []string) bool { return accept.Coding(values, "gzip", "x-gzip") }
 
 // body is a rendered page, gzip'd or not.
 type body struct {

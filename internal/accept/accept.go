@@ -5,6 +5,7 @@
 package accept
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -60,6 +61,19 @@ type mediaRange struct {
 }
 
 func parse(header []string) []mediaRange {
+	ranges := items(header)
+	for i, r := range ranges {
+		if r.typ == "*" {
+			ranges[i].typ = "*/*" // a bare * is what some clients send
+		}
+	}
+	return ranges
+}
+
+// items reads a comma-separated list of tokens with q-values (Accept,
+// Accept-Encoding), tokens in lower case. A q that is not a number from 0
+// to 1 makes its item unreadable: skipped, never read as 1 (it may say 0).
+func items(header []string) []mediaRange {
 	var out []mediaRange
 	for _, h := range header {
 		for part := range strings.SplitSeq(h, ",") {
@@ -68,16 +82,11 @@ func parse(header []string) []mediaRange {
 			if typ == "" {
 				continue
 			}
-			if typ == "*" {
-				typ = "*/*" // a bare * is what some clients send
-			}
 			q, ok := 1.0, true
 			for p := range strings.SplitSeq(params, ";") {
 				k, v, _ := strings.Cut(p, "=")
 				if strings.EqualFold(strings.TrimSpace(k), "q") {
 					f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-					// A q that is not a number from 0 to 1 makes the range
-					// unreadable: skipped, never read as 1 (it may say 0).
 					ok = err == nil && f >= 0 && f <= 1
 					q = f
 				}
@@ -88,6 +97,23 @@ func parse(header []string) []mediaRange {
 		}
 	}
 	return out
+}
+
+// Coding reports whether an Accept-Encoding header takes a content coding
+// named by any of names (gzip, x-gzip; RFC 9110 12.5.3): one of them
+// listed with a q above zero, or, when none is listed, * with a q above
+// zero. An explicit gzip;q=0 refuses it even beside *.
+func Coding(header []string, names ...string) bool {
+	star := false
+	for _, it := range items(header) {
+		if slices.Contains(names, it.typ) {
+			return it.q > 0
+		}
+		if it.typ == "*" {
+			star = it.q > 0
+		}
+	}
+	return star
 }
 
 // match is the q of the most specific range that covers offer, and that

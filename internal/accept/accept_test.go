@@ -64,3 +64,15 @@ func TestPrefers(t *testing.T) {
 		}
 	}
 }
+
+func TestCoding(t *testing.T) {
+	for header, want := range map[string]bool{
+		"gzip, deflate, br": true, "GZIP": true, " gzip ; q=0.5": true, "x-gzip": true, "*": true, "br, *;q=0.1": true,
+		"": false, "identity": false, "br": false, "gzip;q=0": false, "gzip;q=0.0": false, "*, gzip;q=0": false, "*;q=0": false,
+		"gzip;q=5": false, "gzip;q=NaN": false,
+	} {
+		if got := Coding([]string{header}, "gzip", "x-gzip"); got != want {
+			t.Errorf("Accept-Encoding %q: gzip %v, want %v", header, got, want)
+		}
+	}
+}
