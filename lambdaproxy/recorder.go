@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // recorder is the http.ResponseWriter an event's handler writes to; its
@@ -46,10 +46,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 // string) — and a compressed body (Content-Encoding: gzip) is binary,
 // whatever its type.
 func (r *recorder) encodedBody() (body string, isBase64 bool) {
-	coding := r.header.Get("Content-Encoding")
-	// Text that is not UTF-8 (a Windows-1252 CSV) is binary too: in a JSON
-	// string each invalid byte would become U+FFFD.
-	if r.body.Len() == 0 || (coding == "" || strings.EqualFold(coding, "identity")) && isText(r.header.Get("Content-Type")) && utf8.Valid(r.body.Bytes()) {
+	if !frontdoor.Binary(r.header.Get("Content-Type"), r.header.Get("Content-Encoding"), r.body.Bytes()) {
 		return r.body.String(), false
 	}
 	return base64.StdEncoding.EncodeToString(r.body.Bytes()), true
@@ -71,20 +68,4 @@ func singleHeaders(h http.Header, skip ...string) map[string]string {
 		out[k] = strings.Join(vs, ", ")
 	}
 	return out
-}
-
-func isText(contentType string) bool {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
-	}
-	switch {
-	case strings.HasPrefix(mt, "text/"),
-		mt == "application/json", mt == "application/xml", mt == "application/javascript",
-		mt == "application/x-www-form-urlencoded", mt == "image/svg+xml",
-		strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
-		cs := strings.ToLower(params["charset"])
-		return cs == "" || cs == "utf-8" || cs == "us-ascii"
-	}
-	return false
 }

@@ -123,12 +123,15 @@ func (p *Pages) Report(w io.Writer, v ReportView) error {
 	}{page{v.Title, p.css}, v})
 }
 
+// PageType is the pages' Content-Type.
+const PageType = "text/html; charset=utf-8"
+
 // SetPageHeaders marks a formgate HTML page: no caching, and a policy that
 // allows only the inline style sheet, the copy button's script (by its
 // hash), same-origin form posts and no framing (clickjacking on the login
 // form).
 func SetPageHeaders(h http.Header) {
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Type", PageType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")

@@ -250,7 +250,11 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 		return
 	}
 	limit := frontdoor.From(r.Context()).MaxResponse
-	if body.gzip && !fits(limit, base64Len(len(body.bytes))) || !body.gzip && !fits(limit, table.EventLen(body.bytes)) {
+	encoding := ""
+	if body.gzip {
+		encoding = "gzip"
+	}
+	if !fits(limit, frontdoor.EventLen(web.PageType, encoding, body.bytes)) {
 		rp.tooLarge(w, r, s, "html", limit)
 		return
 	}

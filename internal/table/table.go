@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // Table is a parsed CSV report: a header row and data rows of equal width.
@@ -34,7 +36,7 @@ type Table struct {
 	numeric []bool   // per column: every non-empty cell is an exact JSON number
 	json    Size     // of WriteJSON's output
 	rowsEsc int      // what escaping the rows' bytes in a JSON string adds
-	binary  bool     // the rows are not UTF-8: they travel base64 in an event
+	binary  bool     // the rows are not UTF-8: they travel base64 in an event (frontdoor.Binary's rule for text)
 	crlf    bool     // the header line ends in CRLF: the header written again does too
 }
 
@@ -124,7 +126,7 @@ func ParseCSV(data []byte) (*Table, error) {
 	t.numeric = numeric
 	t.json = t.jsonSize(cols)
 	if len(t.starts) > 0 {
-		t.rowsEsc = eventExtra(data[t.starts[0]:])
+		t.rowsEsc = frontdoor.Escapes(data[t.starts[0]:])
 		t.binary = !utf8.Valid(data[t.starts[0]:])
 	}
 	headerEnd := len(data)
@@ -175,7 +177,7 @@ func (t *Table) JSONSize() Size { return t.json }
 func (t *Table) CSVSize(bom bool) Size {
 	var head bytes.Buffer
 	t.writeHeader(&head, bom)
-	s := Size{head.Len(), head.Len() + eventExtra(head.Bytes())}
+	s := Size{head.Len(), head.Len() + frontdoor.Escapes(head.Bytes())}
 	if len(t.starts) > 0 {
 		rest := len(t.data) - int(t.starts[0])
 		s.Raw += rest
@@ -185,37 +187,6 @@ func (t *Table) CSVSize(bom bool) Size {
 		s.InEvent = base64.StdEncoding.EncodedLen(s.Raw)
 	}
 	return s
-}
-
-// EventLen is the length of text b as a JSON string's content: how a text
-// body travels in a Lambda response event.
-func EventLen(b []byte) int {
-	if !utf8.Valid(b) {
-		return base64.StdEncoding.EncodedLen(len(b)) // sent as binary
-	}
-	return len(b) + eventExtra(b)
-}
-
-// eventExtra is how many bytes escaping text b in a JSON string adds.
-// The common ones are counted with bytes.Count (vectorised); the loop is
-// for the rare control characters.
-func eventExtra(b []byte) int {
-	n := 0
-	for _, c := range []byte{'"', '\\', '\n', '\r', '\t'} {
-		n += bytes.Count(b, []byte{c})
-	}
-	// U+2028 and U+2029 are escaped for JavaScript: 3 bytes become 6.
-	n += 3 * (bytes.Count(b, []byte("\u2028")) + bytes.Count(b, []byte("\u2029")))
-	for _, c := range b {
-		switch {
-		case c >= 0x20 || c == '\n' || c == '\r' || c == '\t':
-		case c == '\b' || c == '\f':
-			n++
-		default:
-			n += 5
-		}
-	}
-	return n
 }
 
 const utf8BOM = "\xef\xbb\xbf"
