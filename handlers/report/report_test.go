@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -122,4 +123,46 @@ func newReport(t testing.TB, csv string, c Config) *Report {
 		t.Fatal(err)
 	}
 	return rp
+}
+
+// downShares is a share-link list that cannot be read.
+type downShares struct{ *formgate.MemoryShares }
+
+func (downShares) List(context.Context, string) ([]formgate.Share, error) {
+	return nil, errors.New("store down")
+}
+
+// The report page of a user whose list of links cannot be read says so,
+// still offers to make a link, and is not kept: once the list reads
+// again (empty, so the page is one that may be kept), the note is gone.
+func TestReportShareListDown(t *testing.T) {
+	rp := newReport(t, "A\n1\n", Config{})
+	shares := &downShares{formgate.NewMemoryShares()}
+	var list formgate.Shares = shares
+	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("s", 32)),
+		Logger: slog.New(slog.DiscardHandler), ShareLinks: true, Shares: list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(g *formgate.Gate) string {
+		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
+		r.SetBasicAuth("anna", "pw")
+		w := httptest.NewRecorder()
+		g.Protect(rp).ServeHTTP(w, r)
+		if w.Code != 200 {
+			t.Fatalf("%d %s", w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	if p := page(g); !strings.Contains(p, "could not be listed just now") || !strings.Contains(p, `id="share-form"`) {
+		t.Fatalf("page with the list down:\n%s", p)
+	}
+	up, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("s", 32)),
+		Logger: slog.New(slog.DiscardHandler), ShareLinks: true, Shares: shares.MemoryShares})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := page(up); strings.Contains(p, "could not be listed") || !strings.Contains(p, `id="share-form"`) {
+		t.Fatalf("the page kept from the outage:\n%s", p)
+	}
 }
