@@ -98,9 +98,10 @@ var variables = map[string]string{
 func Load(getenv func(string) string) (Config, error) {
 	checker, users, warnings, errs := credentials(getenv)
 	c := Config{
-		Users:     users,
-		Warnings:  warnings,
-		ReportCSV: getenv("REPORT_CSV"),
+		Users:         users,
+		Warnings:      warnings,
+		ReportCSV:     getenv("REPORT_CSV"),
+		ReportRefresh: DefaultReportRefresh,
 		Options: formgate.Options{
 			Checker:               checker,
 			SessionSecret:         []byte(getenv("SESSION_SECRET")),
@@ -112,32 +113,24 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.ReportCSV != "" && !isS3(c.ReportCSV) {
 		c.ReportCSV = inTaskRoot(getenv, c.ReportCSV)
 	}
-	var err error
-	if c.ReportRefresh, err = refresh(getenv("REPORT_REFRESH")); err != nil {
-		errs = append(errs, err)
-	}
 	if table := getenv("FORMGATE_TABLE"); table != "" {
 		if err := openTable(getenv, table, &c); err != nil {
 			errs = append(errs, fmt.Errorf("FORMGATE_TABLE=%q: %w", table, err))
 		}
 	}
-	if v := getenv("SESSION_IDLE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("SESSION_IDLE=%q is not a Go duration: use a value such as 30m, or 0 to turn it off", v))
-		} else {
-			c.Options.SessionIdle = d
-		}
-	}
-	if v := getenv("SESSION_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("SESSION_TTL=%q is not a Go duration: use a value such as 12h or 90m", v))
-		case d <= 0:
-			errs = append(errs, fmt.Errorf("SESSION_TTL=%s is too short: use at least 1m", v))
-		default:
-			c.Options.SessionTTL = d
+	for _, v := range []struct {
+		duration
+		into *time.Duration
+	}{
+		{duration{name: "SESSION_IDLE", example: "30m", zero: "turn it off"}, &c.Options.SessionIdle},
+		{duration{name: "SESSION_TTL", example: "12h or 90m", min: time.Minute}, &c.Options.SessionTTL},
+		// 0 would read as "the default" to the gate: refused rather than
+		// give a week to an operator who meant none.
+		{duration{name: "SHARE_MAX_TTL", example: "168h (7 days) or 24h", min: time.Minute, hint: "to turn share links off, set SHARE_LINKS=off"}, &c.Options.ShareMaxTTL},
+		{duration{name: "REPORT_REFRESH", example: "60s or 5m", zero: "read the report only at start", min: time.Second}, &c.ReportRefresh},
+	} {
+		if err := v.read(getenv, v.into); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	switch v := getenv("BROWSER_LOGIN"); v {
@@ -163,19 +156,6 @@ func Load(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("SHARE_LINKS=%q: use on or off", getenv("SHARE_LINKS")))
 	}
-	if v := getenv("SHARE_MAX_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		switch {
-		case err != nil:
-			errs = append(errs, fmt.Errorf("SHARE_MAX_TTL=%q is not a Go duration: use a value such as 168h (7 days) or 24h", v))
-		case d <= 0:
-			// 0 would read as "the default" to the gate: say so rather than
-			// give a week to an operator who meant none.
-			errs = append(errs, fmt.Errorf("SHARE_MAX_TTL=%s: use at least 1m; to turn share links off, set SHARE_LINKS=off", v))
-		default:
-			c.Options.ShareMaxTTL = d // its range is the gate's to check
-		}
-	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			errs = append(errs, fmt.Errorf("LOG_LEVEL=%q is not a level: use debug, info, warn or error", v))
@@ -183,6 +163,45 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, named(c.Options.Validate())...)
 	return c, errors.Join(errs...)
+}
+
+// duration is a variable holding a Go duration: a value to show in
+// errors, what 0 means where it means something (else 0 is refused), the
+// least it may be (more exact ranges are Options.Validate's), and a hint
+// for a value under it.
+type duration struct {
+	name, example, zero, hint string
+	min                       time.Duration
+}
+
+// read sets *into from the variable when it is set.
+func (v duration) read(getenv func(string) string, into *time.Duration) error {
+	s := getenv(v.name)
+	if s == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	zero := ""
+	if v.zero != "" {
+		zero = ", or 0 to " + v.zero
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s=%q is not a Go duration: use a value such as %s%s", v.name, s, v.example, zero)
+	case d == 0 && v.zero != "":
+	case d <= 0 || d < v.min:
+		least := "more than 0"
+		if v.min > 0 {
+			least = "at least " + strings.TrimSuffix(strings.TrimSuffix(v.min.String(), "0s"), "0m")
+		}
+		msg := fmt.Sprintf("%s=%s is too short: use %s%s", v.name, s, least, zero)
+		if v.hint != "" {
+			msg += "; " + v.hint
+		}
+		return errors.New(msg)
+	}
+	*into = d
+	return nil
 }
 
 // named rewrites the gate's option errors in terms of the variables.

@@ -45,8 +45,9 @@ func TestLoad(t *testing.T) {
 		{"share links on, a day at most", map[string]string{"SHARE_LINKS": "on", "SHARE_MAX_TTL": "24h"}, nil},
 		{"share links neither on nor off", map[string]string{"SHARE_LINKS": "sometimes"}, []string{`SHARE_LINKS="sometimes": use on or off`}},
 		{"share ttl not a duration", map[string]string{"SHARE_MAX_TTL": "a week"}, []string{`SHARE_MAX_TTL="a week" is not a Go duration`}},
-		{"share ttl too short", map[string]string{"SHARE_MAX_TTL": "30s"}, []string{"SHARE_MAX_TTL=30s is out of range: use from 1m to 8760h"}},
-		{"share ttl zero", map[string]string{"SHARE_MAX_TTL": "0"}, []string{"SHARE_MAX_TTL=0: use at least 1m; to turn share links off, set SHARE_LINKS=off"}},
+		{"share ttl too short", map[string]string{"SHARE_MAX_TTL": "30s"}, []string{"SHARE_MAX_TTL=30s is too short: use at least 1m"}},
+		{"share ttl too long", map[string]string{"SHARE_MAX_TTL": "9000h"}, []string{"SHARE_MAX_TTL=9000h0m0s is out of range: use from 1m to 8760h"}},
+		{"share ttl zero", map[string]string{"SHARE_MAX_TTL": "0"}, []string{"SHARE_MAX_TTL=0 is too short: use at least 1m; to turn share links off, set SHARE_LINKS=off"}},
 		{"share ttl too long", map[string]string{"SHARE_MAX_TTL": "9000h"}, []string{"SHARE_MAX_TTL=9000h0m0s is out of range"}},
 	}
 	for _, tt := range tests {
@@ -170,12 +171,15 @@ func TestReportSource(t *testing.T) {
 }
 
 func TestReportRefresh(t *testing.T) {
-	for v, want := range map[string]string{"": "1m0s", "0": "0s", "0s": "0s", "5m": "5m0s", "1s": "1s", "500ms": "at least 1s", "soon": "not a Go duration", "-1m": "at least 1s"} {
+	m := map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "pw", "SESSION_SECRET": secret}
+	for v, want := range map[string]string{"": "1m0s", "0": "0s", "0s": "0s", "5m": "5m0s", "1s": "1s",
+		"500ms": "REPORT_REFRESH=500ms is too short: use at least 1s, or 0 to read the report only at start", "soon": "not a Go duration", "-1m": "at least 1s"} {
+		m["REPORT_REFRESH"] = v
 		got := ""
-		if d, err := refresh(v); err != nil {
+		if c, err := Load(env(m)); err != nil {
 			got = err.Error()
 		} else {
-			got = d.String()
+			got = c.ReportRefresh.String()
 		}
 		if !strings.Contains(got, want) {
 			t.Errorf("REPORT_REFRESH=%q: %s, want %s", v, got, want)

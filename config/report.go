@@ -16,23 +16,6 @@ import (
 // minute, and an unchanged one costs a conditional request a minute.
 const DefaultReportRefresh = time.Minute
 
-// refresh reads REPORT_REFRESH.
-func refresh(v string) (time.Duration, error) {
-	if v == "" {
-		return DefaultReportRefresh, nil
-	}
-	d, err := time.ParseDuration(v)
-	switch {
-	case err == nil && d == 0:
-		return 0, nil
-	case err != nil:
-		return 0, fmt.Errorf("REPORT_REFRESH=%q is not a Go duration: use a value such as 60s or 5m, or 0 to read the report only at start", v)
-	case d < time.Second:
-		return 0, fmt.Errorf("REPORT_REFRESH=%s is too short: use at least 1s, or 0 to read the report only at start", v)
-	}
-	return d, nil
-}
-
 func isS3(csv string) bool { return strings.HasPrefix(csv, "s3://") }
 
 // ReportSource opens the CSV the built-in report shows: the file at
