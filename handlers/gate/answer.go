@@ -140,7 +140,7 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, a answer, next http
 // context, and without the credentials that proved it, so no password,
 // session cookie or share link reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, routes: g.routes, everywhere: g.o.Revocations != nil, g: g, made: made}))
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: made}))
 	_, auth := r.Header["Authorization"]
 	_, remapped := r.Header[remappedAuthorization]
 	cookie := r.Header["Cookie"]

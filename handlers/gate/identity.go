@@ -38,11 +38,9 @@ func (id Identity) HasSession() bool { return id.Via == ViaSession || id.Via == 
 // passed is what the gate puts in the context of a request it lets
 // through.
 type passed struct {
-	id         Identity
-	routes     string // the gate's own routes (BasePath/_formgate/), for LogoutURL
-	everywhere bool   // the gate offers "log out everywhere"
-	g          *Gate  // for the share helpers (sharepage.go)
-	made       *madeLink
+	id   Identity
+	g    *Gate // its routes and options, for the page helpers
+	made *madeLink
 }
 
 type passedKey struct{}
@@ -67,7 +65,7 @@ func LogoutURL(r *http.Request) string {
 	if !ok || !p.id.HasSession() {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.routes+"logout")
+	return relativeRef(r.URL.Path, p.g.routes+"logout")
 }
 
 // LogoutEverywhereURL is the URL, relative to r, of the gate's "log out
@@ -75,8 +73,8 @@ func LogoutURL(r *http.Request) string {
 // instance; "" when r has no session or the gate keeps no revocations.
 func LogoutEverywhereURL(r *http.Request) string {
 	p, ok := r.Context().Value(passedKey{}).(passed)
-	if !ok || !p.id.HasSession() || !p.everywhere {
+	if !ok || !p.id.HasSession() || p.g.o.Revocations == nil {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.routes+"logout-everywhere")
+	return relativeRef(r.URL.Path, p.g.routes+"logout-everywhere")
 }

@@ -31,7 +31,7 @@ type madeLink struct {
 
 func sharing(r *http.Request) (passed, bool) {
 	p, ok := r.Context().Value(passedKey{}).(passed)
-	if !ok || p.g == nil || p.g.links == nil || !mayShare(p.id) {
+	if !ok || p.g.links == nil || !mayShare(p.id) {
 		return passed{}, false
 	}
 	return p, true
@@ -47,7 +47,7 @@ func ShareURL(r *http.Request) string {
 	if !ok {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.routes+"share")
+	return relativeRef(r.URL.Path, p.g.routes+"share")
 }
 
 // ShareLifetimes are the lifetimes a page should offer, shortest first;
@@ -82,7 +82,7 @@ func ShareLinks(r *http.Request) (links []ShareLink, revokeURL string, err error
 	if !ok || p.g.o.Shares == nil {
 		return nil, "", nil
 	}
-	revokeURL = relativeRef(r.URL.Path, p.routes+"share/revoke")
+	revokeURL = relativeRef(r.URL.Path, p.g.routes+"share/revoke")
 	list, err := p.g.o.Shares.List(r.Context(), p.id.User)
 	if err != nil {
 		p.g.shares.Failed(r.Context(), p.g.o.Logger, err)
