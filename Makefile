@@ -22,12 +22,10 @@ unit:
 	node --test examples/cloudfront/edge/
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./lambdaproxy
-	$(GO) test -run '^$$' -fuzz '^FuzzGate$$' -fuzztime $(FUZZTIME) ./handlers/gate
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/basic
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/session
-	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./internal/table
-	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/sharelink
+	@for t in FuzzInvoke:./lambdaproxy FuzzGate:./handlers/gate FuzzParse:./internal/basic FuzzDecode:./internal/session \
+		FuzzAppendString:./internal/table FuzzDecode:./internal/sharelink; do \
+		GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh $${t%%:*} $${t#*:} || exit 1; \
+	done
 
 ## bench: benchmarks with allocations (longer: make bench BENCHTIME=5s)
 bench:
