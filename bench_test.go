@@ -1,45 +1,37 @@
-package formgate_test
+package formgate
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
-
-	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/htpasswd"
+	"time"
 )
 
-// Scripts send Basic on every request. With a bcrypt user (cost 10, ~57 ms
-// a check) the gate would cost a hash check each time; htpasswd remembers
-// verified credentials, so repeated Basic costs about what a cookie GET
-// does. The two benchmarks run side by side: their ratio is the measure.
+// The gate's cost is the difference between a request served through it
+// and the same request served by the wrapped handler alone; the
+// benchmarks run side by side so their ratio is the measure.
 
-func benchGate(b *testing.B) (http.Handler, *http.Cookie) {
-	users, err := htpasswd.ParseFile("htpasswd/testdata/users.htpasswd")
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := formgate.New(formgate.Options{Checker: users, SessionSecret: secret, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := g.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "report") }))
-	r := httptest.NewRequest("POST", "http://127.0.0.1/report", strings.NewReader(url.Values{"username": {"anna"}, "password": {"correct horse"}}.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return h, w.Result().Cookies()[0]
+var small = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "hello")
+})
+
+// quiet is the test fixture with a logger that drops everything, as in
+// the figures before the gate logged each request itself.
+func quiet(b *testing.B) fixture {
+	return newFixtureWith(b, func(o *Options) { o.Logger = slog.New(slog.DiscardHandler) })
 }
 
-func serveBench(b *testing.B, h http.Handler, prepare func(*http.Request)) {
+func benchServe(b *testing.B, h http.Handler, header map[string]string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest("GET", "http://127.0.0.1/report", nil)
-		prepare(r)
+		for k, v := range header {
+			r.Header.Set(k, v)
+		}
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != 200 {
@@ -48,14 +40,45 @@ func serveBench(b *testing.B, h http.Handler, prepare func(*http.Request)) {
 	}
 }
 
-// BenchmarkCookieGETBcryptUser: a browser with a session (the baseline).
-func BenchmarkCookieGETBcryptUser(b *testing.B) {
-	h, c := benchGate(b)
-	serveBench(b, h, func(r *http.Request) { r.AddCookie(c) })
+// BenchmarkHandlerAlone is the baseline: the wrapped handler without the gate.
+func BenchmarkHandlerAlone(b *testing.B) {
+	benchServe(b, small, map[string]string{"Accept": htmlAcc})
 }
 
-// BenchmarkRepeatedBasicBcryptUser: a script's Basic, again and again.
-func BenchmarkRepeatedBasicBcryptUser(b *testing.B) {
-	h, _ := benchGate(b)
-	serveBench(b, h, func(r *http.Request) { r.SetBasicAuth("anna", "correct horse") })
+// BenchmarkCookieGET: the most common request, a browser with a session.
+func BenchmarkCookieGET(b *testing.B) {
+	f := quiet(b)
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": "formgate=" + f.validCookie(b)})
+}
+
+// BenchmarkBasicGET: a script with Basic credentials.
+func BenchmarkBasicGET(b *testing.B) {
+	f := quiet(b)
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": "*/*", "Authorization": basicAuth(testUser, testPass)})
+}
+
+// BenchmarkShareGET: a request by a share link's cookie, with the list in
+// memory — beside BenchmarkCookieGET, the session cookie request it
+// compares with (the link is checked as fully: its tag, expiry, maker's
+// credential and the list).
+func BenchmarkShareGET(b *testing.B) {
+	f := newFixtureWith(b, func(o *Options) {
+		o.Logger, o.ShareLinks, o.Shares = slog.New(slog.DiscardHandler), true, NewMemoryShares()
+	})
+	l, err := f.gate.links.New(testUser, CredentialStamp(testUser, testPass), time.Now().Add(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.gate.o.Shares.Add(context.Background(), l.User, l.ID, l.Expires, maxLiveLinks)
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": shareCookieName + "=" + f.gate.links.Encode(l)})
+}
+
+// BenchmarkCookieGETShareLinksOn: a session cookie request with share
+// links on, for what they add to every request (a look for the made-link
+// cookie).
+func BenchmarkCookieGETShareLinksOn(b *testing.B) {
+	f := newFixtureWith(b, func(o *Options) {
+		o.Logger, o.ShareLinks, o.Shares = slog.New(slog.DiscardHandler), true, NewMemoryShares()
+	})
+	benchServe(b, f.gate.Protect(small), map[string]string{"Accept": htmlAcc, "Cookie": "formgate=" + f.validCookie(b)})
 }

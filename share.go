@@ -1,4 +1,4 @@
-package gate
+package formgate
 
 // Share links (Options.ShareLinks): a user logged in with a password makes
 // a link that opens BasePath without one until it expires. This file holds

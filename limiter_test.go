@@ -1,4 +1,4 @@
-package gate
+package formgate
 
 import (
 	"context"
@@ -65,7 +65,7 @@ func TestMemoryLimiterFlood(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx := context.Background()
 		m := newMemory(3, time.Minute, 100)
-		fail := func(m *Memory, key string) time.Duration {
+		fail := func(m *MemoryLimiter, key string) time.Duration {
 			wait, _ := m.Spend(ctx, key)
 			if wait == 0 {
 				m.Settle(ctx, key, true)

@@ -1,4 +1,4 @@
-package gate
+package formgate
 
 // The share routes below RoutePrefix + "share": make a link, open one,
 // take one back (share.go has the way in by a link's cookie).

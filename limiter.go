@@ -1,4 +1,4 @@
-package gate
+package formgate
 
 import (
 	"container/list"
@@ -28,12 +28,12 @@ type Limiter interface {
 	Settle(ctx context.Context, key string, failed bool) error
 }
 
-// Memory is a Limiter that keeps a token bucket per key in this process:
+// MemoryLimiter is a Limiter that keeps a token bucket per key in this process:
 // burst attempts, refilled at one per every. In Lambda each container has
 // its own, lost when it ends: it slows an attacker, it does not replace a
 // strong password.
 //
-// Memory is bounded: at most max keys (10,000 by default, about 1 MB).
+// MemoryLimiter is bounded: at most max keys (10,000 by default, about 1 MB).
 // Keys live on one of two lists: open (not blocked when last used, least
 // recently used last) and blocked (in the order they were blocked). When a
 // new key finds the table full, the least recently used open key makes
@@ -50,7 +50,7 @@ type Limiter interface {
 // rate.Limiter gives a token back only through the Reservation that took
 // it, Settle comes in a later call, and the attempts still being checked
 // must be counted.
-type Memory struct {
+type MemoryLimiter struct {
 	burst float64
 	every time.Duration
 	max   int // keys remembered at most
@@ -82,21 +82,21 @@ type bucket struct {
 // maxPendingWait bounds how long Spend waits for attempts being checked.
 const maxPendingWait = 10 * time.Second
 
-var _ Limiter = (*Memory)(nil)
+var _ Limiter = (*MemoryLimiter)(nil)
 
 // NewMemoryLimiter allows burst failed logins per key, then one per every.
-func NewMemoryLimiter(burst int, every time.Duration) *Memory {
+func NewMemoryLimiter(burst int, every time.Duration) *MemoryLimiter {
 	return newMemory(burst, every, 10000)
 }
 
-func newMemory(burst int, every time.Duration, max int) *Memory {
-	return &Memory{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{},
+func newMemory(burst int, every time.Duration, max int) *MemoryLimiter {
+	return &MemoryLimiter{burst: float64(burst), every: every, max: max, keys: map[string]*list.Element{},
 		open: list.New(), blocked: list.New(), overflow: bucket{tokens: float64(burst)},
 		inOverflow: map[string]int{}, settled: make(chan struct{})}
 }
 
 // refill brings b up to date at now.
-func (m *Memory) refill(b *bucket, now time.Time) {
+func (m *MemoryLimiter) refill(b *bucket, now time.Time) {
 	if !b.last.IsZero() {
 		b.tokens = min(m.burst, b.tokens+float64(now.Sub(b.last))/float64(m.every))
 	}
@@ -104,7 +104,7 @@ func (m *Memory) refill(b *bucket, now time.Time) {
 }
 
 // Spend implements Limiter.
-func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
+func (m *MemoryLimiter) Spend(ctx context.Context, key string) (time.Duration, error) {
 	var timeout *time.Timer // made only when there is something to wait for
 	for {
 		wait, pending, settled := m.try(key)
@@ -128,7 +128,7 @@ func (m *Memory) Spend(ctx context.Context, key string) (time.Duration, error) {
 
 // try spends from key's bucket; when it cannot, pending says whether
 // attempts of key are still being checked, and settled when one is.
-func (m *Memory) try(key string) (wait time.Duration, pending bool, settled <-chan struct{}) {
+func (m *MemoryLimiter) try(key string) (wait time.Duration, pending bool, settled <-chan struct{}) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -152,7 +152,7 @@ func (m *Memory) try(key string) (wait time.Duration, pending bool, settled <-ch
 
 // entry is key's entry, made (and room made for it) if need be; nil when
 // there is no room: the overflow bucket.
-func (m *Memory) entry(key string, now time.Time) *entry {
+func (m *MemoryLimiter) entry(key string, now time.Time) *entry {
 	if el, ok := m.keys[key]; ok {
 		return el.Value.(*entry)
 	}
@@ -166,7 +166,7 @@ func (m *Memory) entry(key string, now time.Time) *entry {
 
 // place puts e, just used, where it belongs: the front of open, or the
 // back of blocked when it has no attempt left.
-func (m *Memory) place(e *entry) {
+func (m *MemoryLimiter) place(e *entry) {
 	if e == nil {
 		return
 	}
@@ -187,7 +187,7 @@ func (m *Memory) place(e *entry) {
 // evict forgets one key that may go: the least recently used open one
 // with no attempt being checked, else the longest-blocked one if it has
 // been unblocked since. False when there is none.
-func (m *Memory) evict(now time.Time) bool {
+func (m *MemoryLimiter) evict(now time.Time) bool {
 	for el := m.open.Back(); el != nil; el = el.Prev() {
 		if e := el.Value.(*entry); e.pending == 0 {
 			m.open.Remove(el)
@@ -207,7 +207,7 @@ func (m *Memory) evict(now time.Time) bool {
 }
 
 // Settle implements Limiter.
-func (m *Memory) Settle(_ context.Context, key string, failed bool) error {
+func (m *MemoryLimiter) Settle(_ context.Context, key string, failed bool) error {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -1,4 +1,4 @@
-package gate
+package formgate
 
 import (
 	"context"
@@ -31,7 +31,7 @@ type Shares interface {
 
 // ErrTooManyShares is Add's answer when the user has as many live links
 // as allowed.
-var ErrTooManyShares = errors.New("gate: too many live share links")
+var ErrTooManyShares = errors.New("formgate: too many live share links")
 
 // Share is one link on a user's list.
 type Share struct {

@@ -1,15 +1,7 @@
-// Package gate is formgate's gate: a plain net/http handler in front of
-// another that lets a caller through only with good credentials — an HTML
-// login form and a session cookie for browsers, Basic credentials for
-// scripts — and writes every other answer itself (the form, the Basic
-// challenge, 429, 404). It knows nothing of Lambda; what a front door knows
-// (the stage prefix, an authorizer's principal) reaches it through the
-// request context (internal/frontdoor).
-//
-// Programs use it through the module root, package formgate. This file
-// holds the whole decision, top to bottom: first who the caller is (an
-// ordered list of ways in), then one place that writes the answer.
-package gate
+// The gate's decision: who the caller is (the ways in, in the order New
+// sets), then what to answer; answer.go writes it.
+
+package formgate
 
 import (
 	"context"
