@@ -26,25 +26,34 @@ var ErrUnauthorized = errors.New("Unauthorized")
 // Authorizer checks the Authorization header API Gateway hands it.
 type Authorizer struct {
 	Checker formgate.Checker
-	Log     *slog.Logger
+	// Logger gets a line per refusal, never a credential; slog.Default()
+	// if nil.
+	Logger *slog.Logger
+}
+
+func (a *Authorizer) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
 }
 
 // Handle answers one authorizer request.
 func (a *Authorizer) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	user, pass, ok := basic.Parse(req.AuthorizationToken)
 	if !ok {
-		a.Log.Info("authorizer: no Basic credentials", "method_arn", req.MethodArn)
+		a.logger().Info("authorizer: no Basic credentials", "method_arn", req.MethodArn)
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
 	u, ok, err := a.Checker.Check(ctx, user, pass)
 	if err != nil {
 		// Not "Unauthorized": API Gateway answers 500, and nobody is let in
 		// or told their password was wrong.
-		a.Log.Error("authorizer: credential check failed", "err", err)
+		a.logger().Error("authorizer: credential check failed", "err", err)
 		return events.APIGatewayCustomAuthorizerResponse{}, errors.New("credential check failed")
 	}
 	if !ok {
-		a.Log.Info("authorizer: login failed", "method_arn", req.MethodArn)
+		a.logger().Info("authorizer: login failed", "method_arn", req.MethodArn)
 		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
 	}
 	return events.APIGatewayCustomAuthorizerResponse{

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
 	formgate "github.com/formgate/formgate"
@@ -24,7 +25,7 @@ func invoke(t *testing.T, token string, logs *bytes.Buffer) ([]byte, error) {
 		t.Fatal(err)
 	}
 	raw = bytes.Replace(raw, []byte(`"Basic YW5uYTpjb3JyZWN0IGhvcnNl"`), mustJSON(token), 1)
-	a := &Authorizer{Checker: formgate.PlainPassword("anna", "correct horse"), Log: slog.New(slog.NewTextHandler(logs, nil))}
+	a := &Authorizer{Checker: formgate.PlainPassword("anna", "correct horse"), Logger: slog.New(slog.NewTextHandler(logs, nil))}
 	return lambda.NewHandler(a.Handle).Invoke(context.Background(), raw)
 }
 
@@ -86,5 +87,19 @@ func TestStageWildcard(t *testing.T) {
 		if got := stageWildcard(in); got != want {
 			t.Errorf("stageWildcard(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestNilLogger: a nil Logger is slog.Default(), as everywhere in formgate.
+func TestNilLogger(t *testing.T) {
+	var logs bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	a := &Authorizer{Checker: formgate.PlainPassword("anna", "correct horse")}
+	if _, err := a.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{AuthorizationToken: "Bearer x"}); err != ErrUnauthorized {
+		t.Fatalf("err = %v, want ErrUnauthorized", err)
+	}
+	if !strings.Contains(logs.String(), "no Basic credentials") {
+		t.Errorf("slog.Default() did not get the refusal:\n%s", logs.String())
 	}
 }

@@ -19,7 +19,7 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/dynamostore"
-	"github.com/formgate/formgate/internal/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 )
 
 // twoContainers is one table in a real DynamoDB API (dynalite), seen

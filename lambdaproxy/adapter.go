@@ -59,9 +59,14 @@ type Adapter struct {
 
 var _ lambda.Handler = (*Adapter)(nil)
 
-// New returns an Adapter serving h.
-func New(h http.Handler, log *slog.Logger) *Adapter {
-	return &Adapter{h: h, log: log}
+// New returns an Adapter serving h. logger gets the events that are no
+// HTTP request and the answers too large for their front door;
+// slog.Default() if nil.
+func New(h http.Handler, logger *slog.Logger) *Adapter {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Adapter{h: h, log: logger}
 }
 
 // probe holds just enough of any event to tell its kind.

@@ -262,3 +262,23 @@ func FuzzInvoke(f *testing.F) {
 		}
 	})
 }
+
+// TestNilLogger: a nil logger is slog.Default(), as everywhere in
+// formgate: a good event is served, and an event of no known shape is
+// logged there and answered with an error, not a panic.
+func TestNilLogger(t *testing.T) {
+	var logs bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	a := New(echo, nil)
+	out, err := a.Invoke(context.Background(), []byte(`{"version":"2.0","rawPath":"/report","requestContext":{"http":{"method":"GET"}}}`))
+	if err != nil || !strings.Contains(string(out), `"statusCode":200`) {
+		t.Fatalf("good event: %s, %v", out, err)
+	}
+	if _, err := a.Invoke(context.Background(), []byte(`{}`)); !errors.Is(err, ErrUnknownEvent) {
+		t.Fatalf("{}: err = %v, want ErrUnknownEvent", err)
+	}
+	if !strings.Contains(logs.String(), "unknown event") {
+		t.Errorf("slog.Default() did not get the unknown event:\n%s", logs.String())
+	}
+}

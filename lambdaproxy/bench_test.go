@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -18,7 +17,7 @@ import (
 // benchmarks run side by side so their ratio is the measure.
 
 func BenchmarkDirectBasic(b *testing.B) {
-	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := testCfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -37,7 +36,7 @@ func BenchmarkDirectBasic(b *testing.B) {
 }
 
 func benchInvoke(b *testing.B, fixture string) {
-	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := testCfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/internal/session"
 	"github.com/formgate/formgate/lambdaproxy"
 )
@@ -76,7 +75,7 @@ func decodeResponse(t *testing.T, raw []byte) response {
 
 func newAdapter(t *testing.T) *lambdaproxy.Adapter {
 	t.Helper()
-	h, err := reportapp.New(context.Background(), testCfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := testCfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/handlers/report"
-	"github.com/formgate/formgate/internal/s3rvertest"
+	"github.com/formgate/formgate/internal/testkit/s3rvertest"
 	"github.com/formgate/formgate/s3report"
 )
 

@@ -24,6 +24,6 @@ func main() {
 	for _, w := range warnings {
 		log.Warn(w)
 	}
-	a := &authorizer.Authorizer{Checker: checker, Log: log}
+	a := &authorizer.Authorizer{Checker: checker, Logger: log}
 	lambda.Start(a.Handle)
 }

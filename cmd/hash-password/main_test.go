@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/htpasswd"
-	"github.com/formgate/formgate/internal/syncbuf"
+	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
 var bin string

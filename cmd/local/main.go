@@ -31,7 +31,6 @@ import (
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/internal/emulate"
-	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -105,7 +104,7 @@ func run(addr, gateway, stage string, remap bool) error {
 	if cfg.Table != nil {
 		cfg.Table.SetLogger(log)
 	}
-	h, err := reportapp.New(context.Background(), cfg, getenv, log)
+	h, err := cfg.Handler(context.Background(), getenv, log)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/formgate/formgate/internal/emulate"
-	"github.com/formgate/formgate/internal/syncbuf"
+	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
 // localServer is cmd/local running as its own process.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/formgate/formgate/internal/bigcsv"
+	"github.com/formgate/formgate/internal/testkit/bigcsv"
 )
 
 // TestBrowserPages pages through a report of 2,500 rows in headless

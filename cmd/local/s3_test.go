@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/s3rvertest"
+	"github.com/formgate/formgate/internal/testkit/s3rvertest"
 )
 
 // cmd/local (built with -tags s3) shows a report from a local S3 server

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/formgate/formgate/internal/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 )
 
 // localSDKBin is cmd/local built with the AWS SDK (-tags dynamodb,s3),

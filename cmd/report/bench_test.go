@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/internal/dynalitetest"
-	"github.com/formgate/formgate/internal/runtimetest"
-	"github.com/formgate/formgate/internal/s3rvertest"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/s3rvertest"
 	"github.com/formgate/formgate/web"
 )
 

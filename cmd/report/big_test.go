@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/bigcsv"
 	"github.com/formgate/formgate/internal/frontdoor"
-	"github.com/formgate/formgate/internal/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/bigcsv"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
 )
 
 // bigReport is a task root holding a CSV of 100,000 rows (3.8 MB) and

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/internal/reportapp"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -38,7 +37,7 @@ func main() {
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
-	h, err := reportapp.New(context.Background(), cfg, os.Getenv, log)
+	h, err := cfg.Handler(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("formgate cannot start", "err", err)
 		os.Exit(1)

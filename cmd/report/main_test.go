@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
 )
 
 // bootstrap is this command built as the Lambda runtime would run it

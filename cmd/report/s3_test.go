@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/internal/runtimetest"
-	"github.com/formgate/formgate/internal/s3rvertest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/s3rvertest"
 )
 
 // REPORT_CSV=s3://… through the real bootstrap (built with -tags s3) and a

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/dynalitetest"
-	"github.com/formgate/formgate/internal/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
 )
 
 // shareEvent is a REST API event of the fixture name with method, path,

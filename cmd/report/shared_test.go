@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/internal/dynalitetest"
-	"github.com/formgate/formgate/internal/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
 )
 
 // event is a fixture with changes: method, path, a header.

@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/formgate/formgate/internal/emulate"
-	"github.com/formgate/formgate/internal/runtimetest"
-	"github.com/formgate/formgate/internal/webtest"
+	"github.com/formgate/formgate/internal/testkit/runtimetest"
+	"github.com/formgate/formgate/internal/testkit/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 

@@ -5,8 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/formgate/formgate/internal/bigcsv"
 	"github.com/formgate/formgate/internal/table"
+	"github.com/formgate/formgate/internal/testkit/bigcsv"
 )
 
 // BenchmarkRows reports rows per second for each thing done with a report
@@ -42,7 +42,7 @@ func BenchmarkRows(b *testing.B) {
 			b.SetBytes(int64(s.sizes[f].Raw))
 			for b.Loop() {
 				fresh := newSnapshot(s.table, "")
-				fresh.compressed(f, rp.c.Log)
+				fresh.compressed(f, rp.c.Logger)
 			}
 			perSecond(b, rows)
 		})

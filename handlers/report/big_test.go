@@ -16,8 +16,8 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/formgate/formgate/internal/bigcsv"
 	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/testkit/bigcsv"
 )
 
 // get serves target to rp with headers (name, value pairs) and a front
@@ -74,9 +74,9 @@ func TestGzip(t *testing.T) {
 		}
 	}
 	s := rp.cur.Load()
-	first := s.compressed(wholeJSON, rp.c.Log)
+	first := s.compressed(wholeJSON, rp.c.Logger)
 	get(t, rp, "/report?format=json", 0, "Accept-Encoding", "gzip")
-	if again := s.compressed(wholeJSON, rp.c.Log); &again[0] != &first[0] {
+	if again := s.compressed(wholeJSON, rp.c.Logger); &again[0] != &first[0] {
 		t.Error("JSON compressed again")
 	}
 }
@@ -128,7 +128,7 @@ func TestPaging(t *testing.T) {
 func TestTooLarge(t *testing.T) {
 	var logs bytes.Buffer
 	csv := bigcsv.Generate(40000) // 1.5 MB CSV, 3.9 MB JSON
-	rp := newReport(t, string(csv), Config{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	rp := newReport(t, string(csv), Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if !strings.Contains(logs.String(), "report answer too large for a front door") || !strings.Contains(logs.String(), "format=json") {
 		t.Errorf("no start-up warning:\n%s", logs.String())
 	}
@@ -200,7 +200,7 @@ func TestRefresh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		src := &source{data: "A\nfirst\n"}
 		var logs bytes.Buffer
-		rp := newReport(t, "", Config{Source: src, Refresh: time.Minute, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+		rp := newReport(t, "", Config{Source: src, Refresh: time.Minute, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		shows := func(want string) {
 			t.Helper()
 			if _, b := get(t, rp, "/report?format=csv", 0); !strings.Contains(string(b), want) {

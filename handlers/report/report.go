@@ -34,8 +34,9 @@ type Config struct {
 	Refresh time.Duration
 	// PageRows is the rows per HTML page; 0 means DefaultPageRows.
 	PageRows int
-	// Log gets the report's sizes at start and its reloads.
-	Log *slog.Logger
+	// Logger gets the report's sizes at start, its reloads and the
+	// requests it refuses; slog.Default() if nil.
+	Logger *slog.Logger
 }
 
 // DefaultPageRows keeps a page near 100 KB of HTML: a browser lays out a
@@ -66,8 +67,8 @@ func New(ctx context.Context, c Config) (*Report, error) {
 	if c.PageRows <= 0 {
 		c.PageRows = DefaultPageRows
 	}
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	pages, err := web.NewPages()
 	if err != nil {
@@ -96,14 +97,14 @@ func New(ctx context.Context, c Config) (*Report, error) {
 // not from a user.
 func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 	rows := s.table.Len()
-	rp.c.Log.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
+	rp.c.Logger.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
 		"csv_bytes", s.sizes[wholeCSV].Raw, "json_bytes", s.sizes[wholeJSON].Raw, "ms", took.Milliseconds())
 	for _, f := range []string{wholeJSON, wholeCSV} {
 		n := s.sizes[f].InEvent + headroom
 		if n <= frontdoor.ALBLimit {
 			continue
 		}
-		rp.c.Log.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
+		rp.c.Logger.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
 			"format", f, "bytes", s.sizes[f].Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
 	}
 }
@@ -143,7 +144,7 @@ func (rp *Report) refresh(ctx context.Context) {
 	lctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
 	defer func() { rp.next.Store(time.Now().Add(rp.c.Refresh).UnixNano()) }()
-	s, log := rp.cur.Load(), rp.c.Log
+	s, log := rp.cur.Load(), rp.c.Logger
 	have := s.version
 	if rp.bad != "" {
 		have = rp.bad
@@ -198,7 +199,7 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // refuse answers a request the report cannot serve as asked: 400, or
 // status when err is kind; the message says what would work.
 func (rp *Report) refuse(w http.ResponseWriter, msg string, err, kind error, status int) {
-	rp.c.Log.Info(msg, "err", err)
+	rp.c.Logger.Info(msg, "err", err)
 	if !errors.Is(err, kind) {
 		status = http.StatusBadRequest
 	}
@@ -212,7 +213,7 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 	limit := frontdoor.From(r.Context()).MaxResponse
 	h := w.Header()
 	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
-		if gz := s.compressed(f, rp.c.Log); fits(limit, base64Len(len(gz))) {
+		if gz := s.compressed(f, rp.c.Logger); fits(limit, base64Len(len(gz))) {
 			h.Set("Content-Type", contentType)
 			h.Set("Content-Encoding", "gzip")
 			h.Set("Content-Length", strconv.Itoa(len(gz)))
@@ -223,7 +224,7 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 		h.Set("Content-Type", contentType)
 		h.Set("Content-Length", strconv.Itoa(s.sizes[f].Raw))
 		if err := s.write(w, f); err != nil {
-			rp.c.Log.Info("report write stopped", "format", f, "err", err) // the client went away
+			rp.c.Logger.Info("report write stopped", "format", f, "err", err) // the client went away
 		}
 		return
 	}
@@ -245,7 +246,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: shareView(r)}
 	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")))
 	if err != nil {
-		rp.c.Log.Error("render report", "err", err)
+		rp.c.Logger.Error("render report", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

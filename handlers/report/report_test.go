@@ -118,6 +118,9 @@ func newReport(t testing.TB, csv string, c Config) *Report {
 	if c.Source == nil {
 		c.Source = Bytes("test", []byte(csv))
 	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	rp, err := New(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 // when shares is set), and a function that makes one request of it.
 func behindGate(t *testing.T, shares formgate.Shares) func(method, target, body string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	rp := newReport(t, "A\n1\n", Config{Log: slog.New(slog.DiscardHandler)})
+	rp := newReport(t, "A\n1\n", Config{Logger: slog.New(slog.DiscardHandler)})
 	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("s", 32)),
 		Logger: slog.New(slog.DiscardHandler), ShareLinks: true, Shares: shares})
 	if err != nil {

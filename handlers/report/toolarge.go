@@ -17,7 +17,7 @@ func (rp *Report) tooLarge(w http.ResponseWriter, r *http.Request, s *snapshot, 
 	for _, alt := range []struct{ format, how, query string }{
 		{wholeJSON, "JSON", "?format=json"}, {wholeCSV, "CSV", "?format=csv"},
 	} {
-		if gz := s.compressed(alt.format, rp.c.Log); fits(limit, base64Len(len(gz))) {
+		if gz := s.compressed(alt.format, rp.c.Logger); fits(limit, base64Len(len(gz))) {
 			ok = append(ok, fmt.Sprintf("%s compressed (%s, %s): ask with Accept-Encoding: gzip (curl --compressed; browsers do)", alt.how, alt.query, mb(len(gz))))
 		}
 		if fits(limit, s.sizes[alt.format].InEvent) {
@@ -27,7 +27,7 @@ func (rp *Report) tooLarge(w http.ResponseWriter, r *http.Request, s *snapshot, 
 	if f != "html" {
 		ok = append(ok, fmt.Sprintf("the HTML view, a page of %d rows at a time (?page=1 … ?page=%d)", rp.c.PageRows, pageCount(s.table.Len(), rp.c.PageRows)))
 	}
-	rp.c.Log.Info("report answer too large for the front door", "format", f, "limit_bytes", limit)
+	rp.c.Logger.Info("report answer too large for the front door", "format", f, "limit_bytes", limit)
 	msg := fmt.Sprintf("406 Not Acceptable: this answer (%s) is larger than this front door can return (%s).\n", f, frontdoor.LimitText(limit))
 	if len(ok) > 0 {
 		msg += "What fits:\n- " + strings.Join(ok, "\n- ")

@@ -20,8 +20,7 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/internal/reportapp"
-	"github.com/formgate/formgate/internal/webtest"
+	"github.com/formgate/formgate/internal/testkit/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
 )
 
@@ -31,7 +30,7 @@ var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 // adapter; each configure sets the gateway up before it serves.
 func server(t *testing.T, kind Kind, cfg config.Config, configure ...func(*Gateway)) *httptest.Server {
 	t.Helper()
-	h, err := reportapp.New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := cfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package reportapp
+package config
 
 import (
 	"bytes"
@@ -14,11 +14,10 @@ import (
 	"time"
 
 	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/config"
 )
 
-func testConfig() config.Config {
-	return config.Config{Users: "anna", Options: formgate.Options{
+func testConfig() Config {
+	return Config{Users: "anna", Options: formgate.Options{
 		Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: bytes.Repeat([]byte("x"), 32), SessionTTL: time.Hour,
 	}}
 }
@@ -35,7 +34,7 @@ func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder
 func TestReportCSVFromFile(t *testing.T) {
 	cfg := testConfig()
 	cfg.ReportCSV = "testdata/tickets.csv"
-	h, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := cfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,13 +55,13 @@ func TestReportCSVErrors(t *testing.T) {
 	} {
 		cfg := testConfig()
 		cfg.ReportCSV = file
-		if _, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := cfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", file, err, want)
 		}
 	}
 	cfg := testConfig()
 	cfg.Options.SessionSecret = []byte("short")
-	if _, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "Options.SessionSecret is 5 bytes") {
+	if _, err := cfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "Options.SessionSecret is 5 bytes") {
 		t.Errorf("short secret: err = %v", err)
 	}
 }
@@ -70,7 +69,7 @@ func TestReportCSVErrors(t *testing.T) {
 // The routes around the report: / and /report/ lead to it, logout is the
 // gate's, anything else is not found.
 func TestRoutes(t *testing.T) {
-	h, err := New(context.Background(), testConfig(), os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := testConfig().Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +106,7 @@ func TestReportName(t *testing.T) {
 	}
 	cfg := testConfig()
 	cfg.ReportCSV = path
-	h, err := New(context.Background(), cfg, os.Getenv, slog.New(slog.DiscardHandler))
+	h, err := cfg.Handler(context.Background(), os.Getenv, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +140,7 @@ func TestConfigReachesGate(t *testing.T) {
 	t.Run("prompt mode and challenge header", func(t *testing.T) {
 		cfg := testConfig()
 		cfg.Options.PromptBrowsers, cfg.Options.ChallengeHeader = true, "X-WWW-Authenticate"
-		h, err := New(context.Background(), cfg, os.Getenv, quiet)
+		h, err := cfg.Handler(context.Background(), os.Getenv, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +152,7 @@ func TestConfigReachesGate(t *testing.T) {
 
 	t.Run("session secret rotation", func(t *testing.T) {
 		old := testConfig()
-		h, _ := New(context.Background(), old, os.Getenv, quiet)
+		h, _ := old.Handler(context.Background(), os.Getenv, quiet)
 		r := httptest.NewRequest("POST", "/report", strings.NewReader("username=anna&password=pw"))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		w := httptest.NewRecorder()
@@ -164,7 +163,7 @@ func TestConfigReachesGate(t *testing.T) {
 		}
 		rotated := testConfig()
 		rotated.Options.SessionSecret, rotated.Options.PreviousSessionSecret = bytes.Repeat([]byte("n"), 32), old.Options.SessionSecret
-		h, err := New(context.Background(), rotated, os.Getenv, quiet)
+		h, err := rotated.Handler(context.Background(), os.Getenv, quiet)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +173,7 @@ func TestConfigReachesGate(t *testing.T) {
 	})
 
 	t.Run("failed logins throttled", func(t *testing.T) {
-		h, _ := New(context.Background(), testConfig(), os.Getenv, quiet)
+		h, _ := testConfig().Handler(context.Background(), os.Getenv, quiet)
 		var last int
 		for range 11 {
 			r := httptest.NewRequest("GET", "/report", nil)

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/formgate/formgate/internal/syncbuf"
+	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
 // API is the fake. Send events on Events; answers arrive on Results.

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/formgate/formgate/dynamostore"
-	"github.com/formgate/formgate/internal/localaws"
+	"github.com/formgate/formgate/internal/testkit/localaws"
 )
 
 // Server is one dynalite.

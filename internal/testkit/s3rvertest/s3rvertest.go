@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/formgate/formgate/internal/localaws"
+	"github.com/formgate/formgate/internal/testkit/localaws"
 	"github.com/formgate/formgate/s3report"
 )
 

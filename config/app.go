@@ -1,7 +1,4 @@
-// Package reportapp is formgate's own program: the built-in CSV report
-// behind the gate, as the local server and the Lambda function serve it.
-// It uses the public API (package formgate) like any other caller.
-package reportapp
+package config
 
 import (
 	"context"
@@ -11,11 +8,10 @@ import (
 	"strings"
 
 	formgate "github.com/formgate/formgate"
-	"github.com/formgate/formgate/config"
 	"github.com/formgate/formgate/handlers/report"
 )
 
-// New returns the report configured in cfg (the CSV at cfg.ReportCSV, a
+// Handler returns the report configured in c (the CSV at c.ReportCSV, a
 // file or an S3 object, or the embedded sample) behind the gate, at the
 // gate's base path (/report):
 //
@@ -23,8 +19,8 @@ import (
 //	/report/                 redirect to /report
 //	/report/_formgate/logout POST: log out
 //	GET /                    redirect to report
-func New(ctx context.Context, cfg config.Config, getenv func(string) string, log *slog.Logger) (http.Handler, error) {
-	src, name, err := cfg.ReportSource(ctx, getenv)
+func (c Config) Handler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
+	src, name, err := c.ReportSource(ctx, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -32,15 +28,15 @@ func New(ctx context.Context, cfg config.Config, getenv func(string) string, log
 	// download keeps the name (the report package makes it safe for the
 	// header).
 	title, filename := "Sample report", name
-	if cfg.ReportCSV != "" {
+	if c.ReportCSV != "" {
 		title = strings.TrimSuffix(name, filepath.Ext(name))
 	}
-	rp, err := report.New(ctx, report.Config{Title: title, Filename: filename, Source: src, Refresh: cfg.ReportRefresh, Log: log})
+	rp, err := report.New(ctx, report.Config{Title: title, Filename: filename, Source: src, Refresh: c.ReportRefresh, Logger: logger})
 	if err != nil {
-		return nil, cfg.ReportError(err)
+		return nil, c.ReportError(err)
 	}
-	o := cfg.Options
-	o.Logger = log
+	o := c.Options
+	o.Logger = logger
 	g, err := formgate.New(o)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/formgate/formgate/internal/bigcsv"
+	"github.com/formgate/formgate/internal/testkit/bigcsv"
 )
 
 func main() {
