@@ -22,7 +22,7 @@ unit:
 	node --test examples/cloudfront/edge/
 
 fuzz:
-	@for t in FuzzInvoke:./lambdaproxy FuzzGate:./handlers/gate FuzzParse:./internal/basic FuzzDecode:./internal/session \
+	@for t in FuzzInvoke:./lambdaproxy FuzzGate:. FuzzParse:./internal/basic FuzzDecode:./internal/session \
 		FuzzAppendString:./internal/table FuzzDecode:./internal/sharelink; do \
 		GO=$(GO) FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh $${t%%:*} $${t#*:} || exit 1; \
 	done

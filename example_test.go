@@ -79,15 +79,15 @@ func ExampleLogoutURL() {
 }
 
 // With ShareLinks, a page at BasePath offers a form that makes a link
-// (ShareURL, ShareLifetimes); whoever opens the link reads that page
-// without a password, as ViaShare with the maker's name.
-func ExampleShareURL() {
+// (SharingFor); whoever opens the link reads that page without a
+// password, as ViaShare with the maker's name.
+func ExampleSharingFor() {
 	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := formgate.IdentityFrom(r.Context())
 		fmt.Fprintf(w, "%s (%s)", id.User, id.Via)
-		if u := formgate.ShareURL(r); u != "" {
-			fmt.Fprintf(w, ` <form method="post" action="%s">`, u)
-			for _, d := range formgate.ShareLifetimes(r) {
+		if s, ok := formgate.SharingFor(r); ok {
+			fmt.Fprintf(w, ` <form method="post" action="%s">`, s.MakeURL)
+			for _, d := range s.Lifetimes {
 				fmt.Fprintf(w, `<button name="ttl" value="%s">%s</button>`, d, d)
 			}
 			fmt.Fprint(w, `</form>`)

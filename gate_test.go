@@ -38,11 +38,14 @@ type fixture struct {
 var app = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	id, _ := IdentityFrom(r.Context())
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	made, _ := NewShareLink(r)
-	links, revoke, _ := ShareLinks(r)
+	s, _ := SharingFor(r)
+	made := ""
+	if s.New != nil {
+		made = s.New.URL
+	}
 	fmt.Fprintf(w, "%s user=%s via=%s method=%s path=%s logout=%q everywhere=%v authorization=%q cookie=%q share=%q made=%q links=%d revoke=%q",
 		reportMarker, id.User, id.Via, r.Method, r.URL.Path, LogoutURL(r), LogoutEverywhereURL(r) != "", r.Header.Get("Authorization"), r.Header.Get("Cookie"),
-		ShareURL(r), made.URL, len(links), revoke)
+		s.MakeURL, made, len(s.Links), s.RevokeURL)
 	if id.HasSession() {
 		io.WriteString(w, " Log out")
 	}

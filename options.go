@@ -71,7 +71,7 @@ type Options struct {
 	// ShareLinks lets users logged in with a password (a session or Basic)
 	// make links that open BasePath — GET and HEAD of exactly that path,
 	// any query — without a password until they expire: POST RoutePrefix +
-	// "share" (ShareURL gives it to a page). Off by default; formgate's
+	// "share" (SharingFor gives a page what it needs). Off by default; formgate's
 	// programs turn it on (SHARE_LINKS).
 	ShareLinks bool
 	// ShareMaxTTL caps a share link's lifetime. The lifetimes offered are

@@ -6,9 +6,10 @@ import (
 )
 
 // RoutePrefix is the part of the URL space below the base path that the
-// gate keeps for its own routes (today only logout): BasePath +
-// "/_formgate/…" never reaches the wrapped handler, everything else under
-// the base path does. The underscore name keeps it out of the way of an
+// gate keeps for its own routes — logout, logout-everywhere (with
+// Options.Revocations), share and share/… (with Options.ShareLinks):
+// BasePath + "/_formgate/…" never reaches the wrapped handler, everything
+// else under the base path does. The underscore name keeps it out of the way of an
 // application's own routes, and it is fixed, so every deployment and every
 // client knows it.
 const RoutePrefix = "/_formgate/"

@@ -71,31 +71,27 @@ func mayShare(id Identity) bool {
 // byShare lets in the holder of a share cookie whose link still holds,
 // for GET and HEAD of exactly BasePath. It comes last: a password, a
 // session or a login in the same request wins.
-func (g *Gate) byShare(r *http.Request, a *answer) outcome {
+func (g *Gate) byShare(r *http.Request, jar *cookies) (*caller, *reply) {
 	cookies := r.CookiesNamed(shareCookieName)
 	if len(cookies) == 0 {
-		return none
+		return nil, nil
 	}
 	l, p, err := g.checkLink(r.Context(), cookies[0].Value, time.Now())
 	if err != nil {
-		a.unavailable(linkDown)
-		return answered
+		return nil, unavailable(linkDown)
 	}
 	if p != nil {
-		g.refuseLink(r, a, l, p, "cookie")
-		a.setCookie(g.linkCookie(r, shareCookieName, "", -1))
-		return answered
+		jar.add(g.linkCookie(r, shareCookieName, "", -1))
+		return nil, g.refuseLink(r, l, p, "cookie")
 	}
 	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Path != g.o.BasePath {
 		g.o.Logger.Info("share link used beyond the report", "method", r.Method, "maker", l.User, "id", l.ID, "remote", r.RemoteAddr)
-		a.notice = &web.NoticeView{Heading: "A share link opens only the report",
-			Message: "It shows the report and its downloads, and nothing else. Log in with a password to do more.",
-			Back:    relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}
-		a.status, a.text = http.StatusForbidden, "403 Forbidden: a share link opens only the report (GET "+g.o.BasePath+")"
-		return answered
+		return nil, &reply{status: http.StatusForbidden, text: "403 Forbidden: a share link opens only the report (GET " + g.o.BasePath + ")",
+			notice: &web.NoticeView{Heading: "A share link opens only the report",
+				Message: "It shows the report and its downloads, and nothing else. Log in with a password to do more.",
+				Back:    relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}}
 	}
-	a.id = Identity{User: l.User, Via: ViaShare}
-	return in
+	return &caller{id: Identity{User: l.User, Via: ViaShare}}, nil
 }
 
 // linkProblem is why a link no longer opens the report: a status, a word
@@ -169,13 +165,13 @@ func (g *Gate) checkLink(ctx context.Context, token string, now time.Time) (shar
 // refuseLink answers a link that no longer holds with its page (or text,
 // for a script), and logs it — never the token; the id and the maker only
 // of a link the key vouches for.
-func (g *Gate) refuseLink(r *http.Request, a *answer, l sharelink.Link, p *linkProblem, from string) {
+func (g *Gate) refuseLink(r *http.Request, l sharelink.Link, p *linkProblem, from string) *reply {
 	attrs := []any{"why", p.why, "from", from}
 	if l.ID != "" {
 		attrs = append(attrs, "maker", l.User, "id", l.ID)
 	}
 	g.o.Logger.Info("share link refused", append(attrs, "remote", r.RemoteAddr)...)
-	a.status = p.status
-	a.notice = &web.NoticeView{Heading: p.heading, Message: p.message, Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}
-	a.text = fmt.Sprintf("%d %s: %s. %s", p.status, http.StatusText(p.status), p.heading, p.message)
+	return &reply{status: p.status,
+		notice: &web.NoticeView{Heading: p.heading, Message: p.message, Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"},
+		text:   fmt.Sprintf("%d %s: %s. %s", p.status, http.StatusText(p.status), p.heading, p.message)}
 }

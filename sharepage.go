@@ -9,8 +9,8 @@ import (
 )
 
 // What a page needs to offer share links, read from the request the gate
-// passed on, like LogoutURL. formgate's own report uses these as any
-// other page would.
+// passed on, like LogoutURL. formgate's own report uses it as any other
+// page would.
 
 // ShareLink is a share link as a page shows it.
 type ShareLink struct {
@@ -29,72 +29,62 @@ type madeLink struct {
 	token string
 }
 
-func sharing(r *http.Request) (passed, bool) {
+// Sharing is what a page needs to offer share links to its caller.
+type Sharing struct {
+	// MakeURL is where a "make a share link" form POSTs, relative to the
+	// request, with the field ttl: one of Lifetimes, as
+	// time.Duration.String gives it.
+	MakeURL string
+	// Lifetimes are the lifetimes to offer, shortest first.
+	Lifetimes []time.Duration
+	// New is the link the caller has just made: after making one, the
+	// browser is sent back to the base path, and this request carries it,
+	// to be shown once (with a copy button).
+	New *ShareLink
+	// Links are the caller's links that still work, soonest to expire
+	// first; nil when the gate keeps no list (Options.Shares nil: a link
+	// ends only at its expiry, a new password of its maker, or a new
+	// SessionSecret).
+	Links []ShareLink
+	// RevokeURL is where a "take back" button POSTs, relative to the
+	// request, with the field id; "" when no list is kept.
+	RevokeURL string
+	// ListErr is set when the list could not be read (the gate has logged
+	// the store's outage); the rest of Sharing holds.
+	ListErr error
+}
+
+// SharingFor is what the page answering r offers about share links. ok is
+// false when share links are off or r's caller may not make them (a share
+// link's visitor; an authorizer's principal, whose password the gate never
+// saw). With a list (Options.Shares) it reads the store once.
+func SharingFor(r *http.Request) (s Sharing, ok bool) {
 	p, ok := r.Context().Value(passedKey{}).(passed)
 	if !ok || p.g.links == nil || !mayShare(p.id) {
-		return passed{}, false
+		return Sharing{}, false
 	}
-	return p, true
-}
-
-// ShareURL is where a page's "make a share link" form POSTs, relative to
-// r, with the field ttl: one of ShareLifetimes(r), as time.Duration's
-// String gives it. "" when ShareLinks is off, or r's identity may not
-// make links (a share link's visitor; an authorizer's principal, whose
-// password the gate never saw).
-func ShareURL(r *http.Request) string {
-	p, ok := sharing(r)
-	if !ok {
-		return ""
+	g := p.g
+	s = Sharing{MakeURL: relativeRef(r.URL.Path, g.routes+"share"), Lifetimes: slices.Clone(g.lifetimes)}
+	if p.made != nil {
+		s.New = &ShareLink{ID: p.made.link.ID, URL: g.linkURL(r, p.made.token), Expires: p.made.link.Expires}
 	}
-	return relativeRef(r.URL.Path, p.g.routes+"share")
-}
-
-// ShareLifetimes are the lifetimes a page should offer, shortest first;
-// nil when ShareURL(r) is "".
-func ShareLifetimes(r *http.Request) []time.Duration {
-	p, ok := sharing(r)
-	if !ok {
-		return nil
+	if g.o.Shares == nil {
+		return s, true
 	}
-	return slices.Clone(p.g.lifetimes)
-}
-
-// NewShareLink is the link r's user has just made: after making one, the
-// browser is sent back to the base path, and this request carries it, to
-// be shown once (with a copy button).
-func NewShareLink(r *http.Request) (ShareLink, bool) {
-	p, ok := sharing(r)
-	if !ok || p.made == nil {
-		return ShareLink{}, false
-	}
-	return ShareLink{ID: p.made.link.ID, URL: p.g.linkURL(r, p.made.token), Expires: p.made.link.Expires}, true
-}
-
-// ShareLinks lists the links r's user made that still work, soonest to
-// expire first, and where a button that takes one back POSTs (relative
-// to r, with the field id). revokeURL is "" when the gate keeps no list
-// (Options.Shares nil: a link ends only at its expiry, a new password of
-// its maker, or a new SessionSecret) or r may not make links. Each call
-// reads the store once; err is a store that could not be read.
-func ShareLinks(r *http.Request) (links []ShareLink, revokeURL string, err error) {
-	p, ok := sharing(r)
-	if !ok || p.g.o.Shares == nil {
-		return nil, "", nil
-	}
-	revokeURL = relativeRef(r.URL.Path, p.g.routes+"share/revoke")
-	list, err := p.g.o.Shares.List(r.Context(), p.id.User)
+	s.RevokeURL = relativeRef(r.URL.Path, g.routes+"share/revoke")
+	list, err := g.o.Shares.List(r.Context(), p.id.User)
 	if err != nil {
-		p.g.shares.Failed(r.Context(), p.g.o.Logger, err)
-		return nil, revokeURL, err
+		g.shares.Failed(r.Context(), g.o.Logger, err)
+		s.ListErr = err
+		return s, true
 	}
-	p.g.shares.OK(p.g.o.Logger)
+	g.shares.OK(g.o.Logger)
 	now := time.Now()
-	for _, s := range list {
-		if now.Before(s.Expires) {
-			links = append(links, ShareLink{ID: s.ID, Expires: s.Expires})
+	for _, l := range list {
+		if now.Before(l.Expires) {
+			s.Links = append(s.Links, ShareLink{ID: l.ID, Expires: l.Expires})
 		}
 	}
-	slices.SortFunc(links, func(a, b ShareLink) int { return a.Expires.Compare(b.Expires) })
-	return links, revokeURL, nil
+	slices.SortFunc(s.Links, func(a, b ShareLink) int { return a.Expires.Compare(b.Expires) })
+	return s, true
 }

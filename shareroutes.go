@@ -19,187 +19,182 @@ import (
 
 // shareRoute answers RoutePrefix + "share" (make a link), + "share/revoke"
 // (take one back) and + "share/TOKEN" (open one).
-func (g *Gate) shareRoute(r *http.Request) answer {
+func (g *Gate) shareRoute(r *http.Request, jar *cookies) *reply {
 	rest := strings.TrimPrefix(r.URL.Path, g.routes+"share")
 	switch {
 	case rest == "":
-		return g.makeLink(r)
+		return g.makeLink(r, jar)
 	case rest == "/revoke" && g.o.Shares != nil:
-		return g.revokeLink(r)
+		return g.revokeLink(r, jar)
 	case rest == "/revoke":
-		return answer{status: http.StatusNotFound, text: "404 page not found: links cannot be taken back here (no list is kept)"}
+		return notFound("links cannot be taken back here (no list is kept)")
 	}
-	return g.openLink(r, rest[1:])
+	return g.openLink(r, rest[1:], jar)
 }
 
 // openLink: a link checks out → its token in the share cookie, and 303 to
 // the report, so the token leaves the address bar.
-func (g *Gate) openLink(r *http.Request, token string) answer {
-	var a answer
+func (g *Gate) openLink(r *http.Request, token string, jar *cookies) *reply {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "405 Method Not Allowed: open a share link with GET", "GET, HEAD"
-		return a
+		return methodNotAllowed("405 Method Not Allowed: open a share link with GET", "GET, HEAD")
 	}
 	now := time.Now()
 	l, p, err := g.checkLink(r.Context(), token, now)
 	if err != nil {
-		a.unavailable(linkDown)
-		return a
+		return unavailable(linkDown)
 	}
 	if p != nil {
-		g.refuseLink(r, &a, l, p, "link")
-		return a
+		return g.refuseLink(r, l, p, "link")
 	}
 	g.o.Logger.Info("share link opened", "maker", l.User, "id", l.ID, "remote", r.RemoteAddr)
-	a.setCookie(g.linkCookie(r, shareCookieName, token, int(l.Expires.Sub(now)/time.Second)))
-	a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
-	return a
+	jar.add(g.linkCookie(r, shareCookieName, token, int(l.Expires.Sub(now)/time.Second)))
+	return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+}
+
+// sharePost admits a POST of the share form by a user who may share:
+// who posts, or the answer why not (what names the action for the 405).
+func (g *Gate) sharePost(r *http.Request, jar *cookies, what string) (*caller, *reply) {
+	if r.Method != http.MethodPost {
+		return nil, methodNotAllowed("405 Method Not Allowed: "+what+" with a POST", http.MethodPost)
+	}
+	who, stop := g.member(r, jar)
+	if stop == nil {
+		stop = g.shareForm(r)
+	}
+	if stop != nil {
+		return nil, stop
+	}
+	return who, nil
 }
 
 // member finds out who posts to a share route: Basic credentials or a
-// session that still holds; no login form, no share link. false when a
-// holds the answer.
-func (g *Gate) member(r *http.Request, a *answer) bool {
+// session that still holds; no login form, no share link.
+func (g *Gate) member(r *http.Request, jar *cookies) (*caller, *reply) {
 	for _, way := range []way{g.byBasic, g.bySession} {
-		switch way(r, a) {
-		case in:
-			return true
-		case answered:
-			return false
+		if who, stop := way(r, jar); who != nil || stop != nil {
+			return who, stop
 		}
 	}
 	g.o.Logger.Info("share route without a login", "method", r.Method, "remote", r.RemoteAddr)
-	a.status, a.text = http.StatusUnauthorized, "401 Unauthorized: log in (a session or Basic credentials) to make or take back share links"
-	a.notice = &web.NoticeView{Heading: "Log in to share", Message: "Only someone logged in with a password can make or take back share links.",
-		Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}
-	return false
+	return nil, &reply{status: http.StatusUnauthorized, text: "401 Unauthorized: log in (a session or Basic credentials) to make or take back share links",
+		notice: &web.NoticeView{Heading: "Log in to share", Message: "Only someone logged in with a password can make or take back share links.",
+			Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}}
 }
 
-// shareForm reads a share route's form into r.PostForm; false when a
-// holds the answer (400 or 413).
-func (g *Gate) shareForm(r *http.Request, a *answer) bool {
+// shareForm reads a share route's form into r.PostForm, or answers why
+// it cannot (400 or 413).
+func (g *Gate) shareForm(r *http.Request) *reply {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	err := errors.New("not a form")
 	if isForm(r) {
 		err = parseLoginForm(r)
 	}
-	if err != nil {
-		status := http.StatusBadRequest
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			status = http.StatusRequestEntityTooLarge
-		}
-		g.o.Logger.Info("bad share form", "status", status, "remote", r.RemoteAddr)
-		a.status, a.text = status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status))
-		return false
+	if err == nil {
+		return nil
 	}
-	return true
-}
-
-// sharePost admits a POST of the share form by a user who may share, or
-// fills a with why not; what names the action for the 405.
-func (g *Gate) sharePost(r *http.Request, a *answer, what string) bool {
-	if r.Method != http.MethodPost {
-		a.status, a.text, a.allow = http.StatusMethodNotAllowed, "405 Method Not Allowed: "+what+" with a POST", http.MethodPost
-		return false
+	status := http.StatusBadRequest
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		status = http.StatusRequestEntityTooLarge
 	}
-	return g.member(r, a) && g.shareForm(r, a)
+	g.o.Logger.Info("bad share form", "status", status, "remote", r.RemoteAddr)
+	return textReply(status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status)))
 }
 
 // makeLink makes a link for the user who posts, for the lifetime asked
 // (field ttl, one of those offered). A browser is sent back to the report,
 // which shows the new link once (the made-link cookie); a script gets the
 // link as text (201).
-func (g *Gate) makeLink(r *http.Request) answer {
-	var a answer
-	if !g.sharePost(r, &a, "make a share link") {
-		return a
+func (g *Gate) makeLink(r *http.Request, jar *cookies) *reply {
+	who, stop := g.sharePost(r, jar, "make a share link")
+	if stop != nil {
+		return stop
 	}
 	ttl, err := time.ParseDuration(r.PostFormValue("ttl"))
 	if err != nil || !slices.Contains(g.lifetimes, ttl) {
-		g.o.Logger.Info("share link refused: lifetime not offered", "user", a.user.Name, "remote", r.RemoteAddr)
-		a.status, a.text = http.StatusBadRequest, "400 Bad Request: the field ttl must be one of "+lifetimeList(g.lifetimes)
-		return a
+		g.o.Logger.Info("share link refused: lifetime not offered", "user", who.user.Name, "remote", r.RemoteAddr)
+		return textReply(http.StatusBadRequest, "400 Bad Request: the field ttl must be one of "+lifetimeList(g.lifetimes))
 	}
-	now := time.Now()
-	l, err := g.links.New(a.user.Name, a.user.Stamp, now.Add(ttl))
+	l, err := g.links.New(who.user.Name, who.user.Stamp, time.Now().Add(ttl))
 	if err != nil {
 		g.o.Logger.Info("share link refused", "why", err.Error(), "remote", r.RemoteAddr)
-		a.status, a.text = http.StatusBadRequest, "400 Bad Request: this user name is too long for a share link"
-		return a
+		return textReply(http.StatusBadRequest, "400 Bad Request: this user name is too long for a share link")
 	}
-	if g.o.Shares != nil {
-		err := g.o.Shares.Add(r.Context(), l.User, l.ID, l.Expires, maxLiveLinks)
-		if errors.Is(err, ErrTooManyShares) {
-			g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
-			a.status, a.text = http.StatusConflict, fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks)
-			a.notice = &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
-				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}
-			return a
-		}
-		if err != nil {
-			g.shares.Failed(r.Context(), g.o.Logger, err)
-			a.unavailable("the share link could not be recorded; try again shortly")
-			return a
-		}
-		g.shares.OK(g.o.Logger)
+	if stop := g.recordLink(r, l); stop != nil {
+		return stop
 	}
-	g.o.Logger.Info("share link made", "user", l.User, "id", l.ID, "expires", l.Expires.UTC(), "via", a.id.Via, "remote", r.RemoteAddr)
+	g.o.Logger.Info("share link made", "user", l.User, "id", l.ID, "expires", l.Expires.UTC(), "via", who.id.Via, "remote", r.RemoteAddr)
 	token := g.links.Encode(l)
 	if wantsHTML(r) {
-		a.setCookie(g.linkCookie(r, madeCookieName, token, madeCookieAge))
-		a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
-		return a
+		jar.add(g.linkCookie(r, madeCookieName, token, madeCookieAge))
+		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	}
-	a.status, a.text = http.StatusCreated, g.linkURL(r, token)
-	return a
+	return textReply(http.StatusCreated, g.linkURL(r, token))
+}
+
+// recordLink puts a new link on its maker's list, if one is kept: 409
+// when they have too many, 503 when the store fails.
+func (g *Gate) recordLink(r *http.Request, l sharelink.Link) *reply {
+	if g.o.Shares == nil {
+		return nil
+	}
+	err := g.o.Shares.Add(r.Context(), l.User, l.ID, l.Expires, maxLiveLinks)
+	if errors.Is(err, ErrTooManyShares) {
+		g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
+		return &reply{status: http.StatusConflict, text: fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks),
+			notice: &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
+				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}}
+	}
+	if err != nil {
+		g.shares.Failed(r.Context(), g.o.Logger, err)
+		return unavailable("the share link could not be recorded; try again shortly")
+	}
+	g.shares.OK(g.o.Logger)
+	return nil
 }
 
 // revokeLink takes the poster's link (field id) off their list: it stops
 // working wherever the list is shared.
-func (g *Gate) revokeLink(r *http.Request) answer {
-	var a answer
-	if !g.sharePost(r, &a, "take a share link back") {
-		return a
+func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
+	who, stop := g.sharePost(r, jar, "take a share link back")
+	if stop != nil {
+		return stop
 	}
 	id := r.PostFormValue("id")
 	if !sharelink.ValidID(id) {
-		g.o.Logger.Info("share link revocation refused: no such id", "user", a.user.Name, "remote", r.RemoteAddr)
-		a.status, a.text = http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links"
-		return a
+		g.o.Logger.Info("share link revocation refused: no such id", "user", who.user.Name, "remote", r.RemoteAddr)
+		return textReply(http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links")
 	}
 	// Only the poster's own list is touched: another user's id is not on it.
-	if err := g.o.Shares.Remove(r.Context(), a.user.Name, id); err != nil {
+	if err := g.o.Shares.Remove(r.Context(), who.user.Name, id); err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
-		a.unavailable("the share link could not be taken back; try again shortly")
-		return a
+		return unavailable("the share link could not be taken back; try again shortly")
 	}
 	g.shares.OK(g.o.Logger)
-	g.o.Logger.Info("share link revoked", "user", a.user.Name, "id", id, "remote", r.RemoteAddr)
+	g.o.Logger.Info("share link revoked", "user", who.user.Name, "id", id, "remote", r.RemoteAddr)
 	if wantsHTML(r) {
-		a.redirect(relativeRef(r.URL.Path, g.o.BasePath))
-		return a
+		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	}
-	a.status = http.StatusNoContent
-	return a
+	return &reply{status: http.StatusNoContent}
 }
 
 // takeMade hands a link made just before to the page (once: the cookie
 // is cleared), if it is one of the caller's.
-func (g *Gate) takeMade(r *http.Request, a *answer) {
+func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if g.links == nil {
-		return
+		return nil
 	}
 	cookies := r.CookiesNamed(madeCookieName)
 	if len(cookies) == 0 {
-		return
+		return nil
 	}
-	a.setCookie(g.linkCookie(r, madeCookieName, "", -1))
-	if !mayShare(a.id) {
-		return
+	jar.add(g.linkCookie(r, madeCookieName, "", -1))
+	if !mayShare(id) {
+		return nil
 	}
-	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && l.User == a.id.User {
-		a.made = &madeLink{link: l, token: cookies[0].Value}
+	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && l.User == id.User {
+		return &madeLink{link: l, token: cookies[0].Value}
 	}
+	return nil
 }
 
 // linkURL is the link to paste: absolute, from the request's host and

@@ -15,10 +15,14 @@ import (
 // file or an S3 object, or the embedded sample) behind the gate, at the
 // gate's base path (/report):
 //
-//	/report                  the report (any method), or a way to log in
-//	/report/                 redirect to /report
-//	/report/_formgate/logout POST: log out
-//	GET /                    redirect to report
+//	/report                             the report (any method), or a way to log in
+//	/report/                            redirect to /report
+//	/report/_formgate/logout            POST: log out
+//	/report/_formgate/logout-everywhere POST: end every session of the user (with revocations)
+//	/report/_formgate/share             POST: make a share link (SHARE_LINKS)
+//	/report/_formgate/share/revoke      POST: take one back (with a list)
+//	/report/_formgate/share/TOKEN       GET: open one
+//	GET /                               redirect to report
 func (c Config) Handler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
 	src, name, err := c.ReportSource(ctx, getenv)
 	if err != nil {

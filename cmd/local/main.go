@@ -20,6 +20,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,101 +52,136 @@ func main() {
 var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
 func run(addr, gateway, stage string, remap bool) error {
-	env := map[string]string{}
-	getenv := func(k string) string {
-		if v, ok := os.LookupEnv(k); ok {
-			return v
-		}
-		return env[k]
-	}
-	var notes []string
-	generated := ""
-	list := getenv("AUTH_USERS") != "" || getenv("AUTH_USERS_FILE") != ""
-	if getenv("AUTH_USERNAME") == "" && !list {
-		env["AUTH_USERNAME"] = "admin"
-	}
-	if getenv("AUTH_PASSWORD") == "" && getenv("AUTH_PASSWORD_HASH") == "" && !list {
-		generated = randomString(12)
-		env["AUTH_PASSWORD"] = generated
-		notes = append(notes, "no password is set (AUTH_PASSWORD_HASH, AUTH_USERS, …): one was generated for this run")
-	}
-	if getenv("SESSION_SECRET") == "" {
-		env["SESSION_SECRET"] = randomString(48)
-		notes = append(notes, "SESSION_SECRET is not set: logins last until this server stops")
-	}
-	cfg, err := config.Load(getenv)
+	env := madeUp(os.LookupEnv)
+	cfg, err := config.Load(env.getenv)
 	if err != nil {
 		return err
 	}
-	if generated == "" {
-		notes = append(notes, cfg.Warnings...)
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	notes, err := oneProcess(&cfg, log)
+	if err != nil {
+		return err
 	}
+	if env.password == "" {
+		notes = append(cfg.Warnings, notes...)
+	}
+	h, err := cfg.Handler(context.Background(), env.getenv, log)
+	if err != nil {
+		return err
+	}
+	h, prefix, what, err := front(h, gateway, stage, remap, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s is serving http://%s%s/report\n", what, ln.Addr(), prefix)
+	env.banner(os.Stdout, cfg.Users, append(env.notes, notes...))
+	return serve(ln, h, log)
+}
+
+// settings are the environment with what is missing made up: a user
+// name, a password (kept to be printed once) and a session secret.
+type settings struct {
+	lookup   func(string) (string, bool)
+	made     map[string]string
+	password string   // the password made up, if one was
+	notes    []string // what was made up, to say at start
+}
+
+// madeUp reads the environment through lookup and makes up what is
+// missing, so that the server runs with no configuration at all.
+func madeUp(lookup func(string) (string, bool)) settings {
+	s := settings{lookup: lookup, made: map[string]string{}}
+	list := s.getenv("AUTH_USERS") != "" || s.getenv("AUTH_USERS_FILE") != ""
+	if s.getenv("AUTH_USERNAME") == "" && !list {
+		s.made["AUTH_USERNAME"] = "admin"
+	}
+	if s.getenv("AUTH_PASSWORD") == "" && s.getenv("AUTH_PASSWORD_HASH") == "" && !list {
+		s.password = randomString(12)
+		s.made["AUTH_PASSWORD"] = s.password
+		s.notes = append(s.notes, "no password is set (AUTH_PASSWORD_HASH, AUTH_USERS, …): one was generated for this run")
+	}
+	if s.getenv("SESSION_SECRET") == "" {
+		s.made["SESSION_SECRET"] = randomString(48)
+		s.notes = append(s.notes, "SESSION_SECRET is not set: logins last until this server stops")
+	}
+	return s
+}
+
+func (s settings) getenv(k string) string {
+	if v, ok := s.lookup(k); ok {
+		return v
+	}
+	return s.made[k]
+}
+
+// banner says who may log in, and the notes.
+func (s settings) banner(w io.Writer, users string, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(w, "  note:", n)
+	}
+	switch {
+	case s.password != "":
+		// Printed once on the terminal (not logged), so a newcomer can log
+		// in straight away.
+		fmt.Fprintf(w, "  user name: %s\n", users)
+		fmt.Fprintf(w, "  password:  %s\n", s.password)
+	case s.getenv("AUTH_PASSWORD_HASH") != "":
+		fmt.Fprintf(w, "  user name: %s\n", users)
+		fmt.Fprintln(w, "  password:  (the one hashed in AUTH_PASSWORD_HASH)")
+	case s.getenv("AUTH_PASSWORD") != "":
+		fmt.Fprintf(w, "  user name: %s\n", users)
+		fmt.Fprintln(w, "  password:  (from AUTH_PASSWORD)")
+	default:
+		fmt.Fprintf(w, "  users:     %s\n", users)
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+// oneProcess sets cfg up for one process: the table made if missing, and
+// without one, revocations and share-link lists kept in memory (which,
+// unlike on Lambda, then hold everywhere the server answers).
+func oneProcess(cfg *config.Config, log *slog.Logger) (notes []string, err error) {
 	if cfg.Table != nil {
+		cfg.Table.SetLogger(log)
 		// Development only: the Lambda function never creates tables.
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		err := cfg.Table.Create(ctx)
 		cancel()
 		if err != nil {
-			return fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.Table.Name, err)
+			return nil, fmt.Errorf("FORMGATE_TABLE=%q: creating the table: %w", cfg.Table.Name, err)
 		}
 		notes = append(notes, fmt.Sprintf("FORMGATE_TABLE: login limits, logouts and share links shared through table %q", cfg.Table.Name))
 	}
 	if cfg.Options.Revocations == nil {
-		// One process: logout can end every copy of a cookie here.
 		cfg.Options.Revocations = formgate.NewMemoryRevocations()
 	}
 	if cfg.Options.ShareLinks && cfg.Options.Shares == nil {
-		// One process: a share link taken back here is taken back
-		// everywhere it can be used (the Lambda function keeps no list
-		// without a table: it would hold in one container only).
 		cfg.Options.Shares = formgate.NewMemoryShares()
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if cfg.Table != nil {
-		cfg.Table.SetLogger(log)
-	}
-	h, err := cfg.Handler(context.Background(), getenv, log)
-	if err != nil {
-		return err
-	}
-	prefix, what := "", "formgate"
+	return notes, nil
+}
+
+// front puts an emulated API Gateway of kind gateway in front of h ("":
+// none), and says what serves and under which prefix.
+func front(h http.Handler, gateway, stage string, remap bool, log *slog.Logger) (_ http.Handler, prefix, what string, _ error) {
 	switch gateway {
 	case "":
+		return h, "", "formgate", nil
 	case string(emulate.REST), string(emulate.HTTP):
 		g := newGateway(emulate.Kind(gateway), stage, remap, lambdaproxy.New(h, log))
-		h, prefix = g, g.Prefix()
-		what = fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway])
-	default:
-		return fmt.Errorf("-gateway %q: use rest or http", gateway)
+		return g, g.Prefix(), fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway]), nil
 	}
+	return nil, "", "", fmt.Errorf("-gateway %q: use rest or http", gateway)
+}
 
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// serve serves h on ln until SIGINT or SIGTERM, then lets the requests in
+// flight finish (10 s at most).
+func serve(ln net.Listener, h http.Handler, log *slog.Logger) error {
 	srv := newServer(h)
-
-	fmt.Printf("%s is serving http://%s%s/report\n", what, ln.Addr(), prefix)
-	for _, n := range notes {
-		fmt.Println("  note:", n)
-	}
-	switch {
-	case generated != "":
-		// Printed once on the terminal (not logged), so a newcomer can log
-		// in straight away.
-		fmt.Printf("  user name: %s\n", cfg.Users)
-		fmt.Printf("  password:  %s\n", generated)
-	case getenv("AUTH_PASSWORD_HASH") != "":
-		fmt.Printf("  user name: %s\n", cfg.Users)
-		fmt.Println("  password:  (the one hashed in AUTH_PASSWORD_HASH)")
-	case getenv("AUTH_PASSWORD") != "":
-		fmt.Printf("  user name: %s\n", cfg.Users)
-		fmt.Println("  password:  (from AUTH_PASSWORD)")
-	default:
-		fmt.Printf("  users:     %s\n", cfg.Users)
-	}
-	fmt.Println("Press Ctrl-C to stop.")
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)

@@ -9,29 +9,25 @@ import (
 	"github.com/formgate/formgate/web"
 )
 
-// shareView is the share panel of r's page, read from the gate's helpers
-// as any page behind the gate would read them; nil when r's caller may
-// not make links (share links off, a share link's visitor).
+// shareView is the share panel of r's page, from the gate's one answer
+// about sharing, as any page behind the gate would read it; nil when r's
+// caller may not make links (share links off, a share link's visitor).
 func shareView(r *http.Request) *web.ShareView {
-	makeURL := formgate.ShareURL(r)
-	if makeURL == "" {
+	s, ok := formgate.SharingFor(r)
+	if !ok {
 		return nil
 	}
-	v := &web.ShareView{MakeURL: makeURL}
-	for _, d := range formgate.ShareLifetimes(r) {
+	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL}
+	for _, d := range s.Lifetimes {
 		v.Lifetimes = append(v.Lifetimes, web.Lifetime{Value: d.String(), Label: label(d)})
 	}
-	if made, ok := formgate.NewShareLink(r); ok {
-		v.Made = &web.MadeLink{URL: made.URL, Expires: when(made.Expires)}
+	if s.New != nil {
+		v.Made = &web.MadeLink{URL: s.New.URL, Expires: when(s.New.Expires)}
 	}
-	links, revokeURL, err := formgate.ShareLinks(r)
-	v.RevokeURL = revokeURL
-	if err != nil {
-		// The gate logs the store's outage; the page says the list is
-		// missing, and the rest of it works.
-		v.ListError = true
-	}
-	for _, l := range links {
+	// The gate logs the store's outage; the page says the list is
+	// missing, and the rest of it works.
+	v.ListError = s.ListErr != nil
+	for _, l := range s.Links {
 		v.Links = append(v.Links, web.ListedLink{ID: l.ID, Expires: when(l.Expires)})
 	}
 	return v

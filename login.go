@@ -1,0 +1,196 @@
+// Logging in with a password: Basic credentials on any request, or the
+// login form's POST; both within the failed-login limits.
+
+package formgate
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/formgate/formgate/internal/basic"
+	"github.com/formgate/formgate/internal/session"
+	"github.com/formgate/formgate/web"
+)
+
+// byBasic: an Authorization header decides alone, whatever else is sent.
+func (g *Gate) byBasic(r *http.Request, _ *cookies) (*caller, *reply) {
+	h := authorization(r)
+	if h == "" {
+		return nil, nil
+	}
+	user, pass, ok := basic.Parse(h)
+	if !ok {
+		g.o.Logger.Info("authorization header is not Basic credentials", "remote", r.RemoteAddr)
+		return nil, askBasic("the Authorization header must hold Basic credentials")
+	}
+	who, stop := g.login(r, ViaBasic, user, pass)
+	if who != nil {
+		g.o.Logger.Debug("login", "via", ViaBasic, "user", who.id.User, "remote", r.RemoteAddr) // scripts: every request
+	}
+	return who, stop
+}
+
+// loginForm is the login form's fields, decoded with gorilla/schema.
+type loginForm struct {
+	Username string `schema:"username"`
+	Password string `schema:"password"`
+}
+
+// byForm logs in with the form's username and password, and starts a
+// session. A POST with neither field is not a login attempt.
+func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
+	if r.Method != http.MethodPost || !isForm(r) {
+		return nil, nil
+	}
+	f, found, stop := g.readLoginForm(r)
+	if !found || stop != nil {
+		return nil, stop
+	}
+	who, stop := g.login(r, ViaForm, f.Username, f.Password)
+	if who == nil {
+		return nil, stop
+	}
+	value, err := g.codec.Encode(session.New(who.user.Name, who.user.Stamp, time.Now()))
+	if err != nil {
+		g.o.Logger.Error("encode session", "err", err)
+		return nil, textReply(http.StatusInternalServerError, "internal error")
+	}
+	jar.add(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
+	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)
+	if wantsHTML(r) {
+		// Post/redirect/get: a reload does not resend the password.
+		return nil, redirect(sameURL(r))
+	}
+	return who, nil // a script gets the page straight away
+}
+
+// readLoginForm reads the form's fields; found is false for a form with
+// neither username nor password (not a login), stop a form that cannot
+// be read (400, 413).
+func (g *Gate) readLoginForm(r *http.Request) (f loginForm, found bool, stop *reply) {
+	const unreadable = "the login form could not be read: send username and password as application/x-www-form-urlencoded or multipart/form-data"
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	if err := parseLoginForm(r); err != nil {
+		// The parser's error may quote the body, a password: say only what
+		// kind of problem it was.
+		status, problem := http.StatusBadRequest, "malformed"
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status, problem = http.StatusRequestEntityTooLarge, "too large"
+		}
+		g.o.Logger.Info("bad login form", "problem", problem, "remote", r.RemoteAddr)
+		return f, true, textReply(status, unreadable)
+	}
+	_, hasUser := r.PostForm["username"]
+	_, hasPass := r.PostForm["password"]
+	if !hasUser && !hasPass {
+		return f, false, nil
+	}
+	if err := g.decoder.Decode(&f, r.PostForm); err != nil {
+		g.o.Logger.Info("bad login form", "problem", "fields", "remote", r.RemoteAddr)
+		return f, true, textReply(http.StatusBadRequest, unreadable)
+	}
+	return f, true, nil
+}
+
+// login checks a user name and password from Basic or the form, within
+// the limits of failed logins per client address and per user name: it
+// spends an attempt of each, checks, and settles them.
+func (g *Gate) login(r *http.Request, via Via, user, pass string) (*caller, *reply) {
+	a, stop := g.spend(r, via, user)
+	if stop != nil {
+		return nil, stop
+	}
+	u, ok, err := g.check(r.Context(), a, user, pass)
+	if err != nil {
+		g.checks.Failed(r.Context(), g.o.Logger, err)
+		return nil, unavailable(loginDown)
+	}
+	g.checks.OK(g.o.Logger)
+	if !ok {
+		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(r.Context(), user), "remote", r.RemoteAddr)
+		if via == ViaForm && wantsHTML(r) {
+			// Generic message: it does not say which field was wrong.
+			return nil, loginReply(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
+		}
+		// A script gets the challenge, whichever way it sent them.
+		return nil, askBasic("wrong username or password")
+	}
+	return &caller{id: Identity{User: u.Name, Via: via}, user: u}, nil
+}
+
+// attempt is a login attempt spent from the budgets of its client
+// address (addr, "" when the front door gave none) and its user name.
+type attempt struct{ addr, name string }
+
+// spend takes one attempt from the address's budget and one from the
+// user name's, each in one step, or answers 429 (503 when a limiter
+// fails).
+func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
+	ctx, a := r.Context(), attempt{addr: clientKey(r), name: userKey(user)}
+	if a.addr == "" {
+		// No client address (an ALB that does not append X-Forwarded-For):
+		// a key shared by every client would let one lock out all, so only
+		// the user name's budget applies.
+		g.noAddress.Do(func() {
+			g.o.Logger.Warn("requests come without a client address: only the per-user login limit applies")
+		})
+	} else if wait, err := g.o.Limiter.Spend(ctx, a.addr); err != nil || wait > 0 {
+		// The address first: a blocked address never holds a slot of the
+		// user's budget, so flooding from it cannot lock the user out.
+		return a, g.refused(r, via, "address", wait, err)
+	}
+	if wait, err := g.o.UserLimiter.Spend(ctx, a.name); err != nil || wait > 0 {
+		if a.addr != "" {
+			g.settle(ctx, g.o.Limiter, a.addr, false) // this attempt was not made
+		}
+		return a, g.refused(r, via, "user name "+g.knownName(ctx, user), wait, err)
+	}
+	g.limits.OK(g.o.Logger)
+	return a, nil
+}
+
+// check asks the Checker, then settles the attempt: a wrong password
+// keeps it spent; a right one, or a check that could not be made (or
+// panicked), gives it back — that is not the client's failure.
+func (g *Gate) check(ctx context.Context, a attempt, user, pass string) (u User, ok bool, err error) {
+	failed := false
+	defer func() {
+		g.settle(ctx, g.o.UserLimiter, a.name, failed)
+		if a.addr != "" {
+			g.settle(ctx, g.o.Limiter, a.addr, failed)
+		}
+	}()
+	u, ok, err = g.o.Checker.Check(ctx, user, pass)
+	failed = err == nil && !ok
+	return u, ok, err
+}
+
+// knownName is the typed user name for the log when it is a user's, and
+// "(unknown)" when not: people type passwords into that field, and those
+// must not reach the log.
+func (g *Gate) knownName(ctx context.Context, name string) string {
+	if _, ok, err := g.o.Checker.Lookup(ctx, name); ok && err == nil {
+		return name
+	}
+	return "(unknown)"
+}
+
+// settle ends an attempt with the limiter, logging a failure of its own.
+func (g *Gate) settle(ctx context.Context, l Limiter, key string, failed bool) {
+	if err := l.Settle(ctx, key, failed); err != nil {
+		g.limits.Failed(ctx, g.o.Logger, err)
+	}
+}
+
+// refused answers a login the limiter did not let through: 429, or 503
+// when the limiter itself failed.
+func (g *Gate) refused(r *http.Request, via Via, per string, wait time.Duration, err error) *reply {
+	if err != nil {
+		g.limits.Failed(r.Context(), g.o.Logger, err)
+		return unavailable(loginDown)
+	}
+	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
+	return tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+}
