@@ -283,6 +283,8 @@ func TestSharesCapAtOnce(t *testing.T) {
 				made++
 			case errors.Is(err, formgate.ErrTooManyShares):
 				tooMany++
+			default:
+				t.Errorf("a make failed with %v: only ErrTooManyShares may refuse one", err)
 			}
 		})
 	}

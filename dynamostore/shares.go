@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -41,51 +42,95 @@ func shareKey(user string) map[string]types.AttributeValue {
 // to count the live links, then one UpdateItem that writes the link, ttl
 // (the latest expiry) and a new version, on the condition that the
 // version is still the one read. Two makers at once cannot both pass
-// max: the second write fails its condition, and Add reads and counts
-// again (a few times at most).
+// max: the second write fails its condition, and Add waits a little
+// (exponential backoff with full jitter, so that makers at once spread
+// out) and reads and counts again.
+//
+// A write fails its condition only when another maker's write succeeded,
+// so within max+1 rounds each maker either writes or finds the cap
+// reached; the bound of rounds leaves room for links taken back meanwhile.
+// A healthy table thus never fails a maker for the race, only with
+// ErrTooManyShares; addTimeout bounds the whole.
 func (s *Store) Add(ctx context.Context, user, id string, expires time.Time, max int) error {
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	ctx, cancel := context.WithTimeout(ctx, addTimeout)
 	defer cancel()
-	for range 4 {
-		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
-		if err != nil {
-			return fmt.Errorf("dynamostore: add share link: %w", err)
-		}
-		now, live, ttl := time.Now().Unix(), 0, expires.Unix()
-		for name, v := range out.Item {
-			if exp, ok := unix(v); ok && strings.HasPrefix(name, linkAttr) && exp > now {
-				live++
+	for round := range max + 4 {
+		if round > 0 {
+			if err := sleep(ctx, backoff(round)); err != nil {
+				return fmt.Errorf("dynamostore: add share link: %w", err)
 			}
 		}
-		if live >= max {
-			return formgate.ErrTooManyShares
+		raced, err := s.tryAdd(ctx, user, id, expires, max)
+		if !raced {
+			return err
 		}
-		if t, ok := unix(out.Item["ttl"]); ok && t > ttl {
-			ttl = t
-		}
-		old, _ := unix(out.Item["ver"])
-		cond := "attribute_not_exists(ver)"
-		values := map[string]types.AttributeValue{":exp": num(expires.Unix()), ":ttl": num(ttl), ":new": num(old + 1)}
-		if _, had := out.Item["ver"]; had {
-			cond, values[":old"] = "ver = :old", num(old)
-		}
-		_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                 aws.String(s.table),
-			Key:                       shareKey(user),
-			UpdateExpression:          aws.String("SET #l = :exp, #ttl = :ttl, ver = :new"),
-			ConditionExpression:       aws.String(cond),
-			ExpressionAttributeNames:  map[string]string{"#l": linkAttr + id, "#ttl": "ttl"},
-			ExpressionAttributeValues: values,
-		})
-		if _, raced := errors.AsType[*types.ConditionalCheckFailedException](err); raced {
-			continue // another link was written since the read: count again
-		}
-		if err != nil {
-			return fmt.Errorf("dynamostore: add share link: %w", err)
-		}
-		return nil
 	}
 	return errors.New("dynamostore: add share link: the list kept changing; try again")
+}
+
+// addTimeout bounds Add, its rounds and waits included; each call to the
+// table has callTimeout.
+const addTimeout = 5 * time.Second
+
+// backoff is the wait before round n (from 1): up to 10 ms × 2ⁿ⁻¹, at
+// most 320 ms, drawn at random.
+func backoff(n int) time.Duration {
+	limit := min(10*time.Millisecond<<min(n-1, 5), 320*time.Millisecond)
+	return time.Duration(rand.Int64N(int64(limit))) + time.Millisecond
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// tryAdd is one round of Add: raced when the write lost to another's.
+func (s *Store) tryAdd(ctx context.Context, user, id string, expires time.Time, max int) (raced bool, err error) {
+	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	out, err := s.db.GetItem(callCtx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: add share link: %w", err)
+	}
+	now, live, ttl := time.Now().Unix(), 0, expires.Unix()
+	for name, v := range out.Item {
+		if exp, ok := unix(v); ok && strings.HasPrefix(name, linkAttr) && exp > now {
+			live++
+		}
+	}
+	if live >= max {
+		return false, formgate.ErrTooManyShares
+	}
+	if t, ok := unix(out.Item["ttl"]); ok && t > ttl {
+		ttl = t
+	}
+	old, _ := unix(out.Item["ver"])
+	cond := "attribute_not_exists(ver)"
+	values := map[string]types.AttributeValue{":exp": num(expires.Unix()), ":ttl": num(ttl), ":new": num(old + 1)}
+	if _, had := out.Item["ver"]; had {
+		cond, values[":old"] = "ver = :old", num(old)
+	}
+	_, err = s.db.UpdateItem(callCtx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       shareKey(user),
+		UpdateExpression:          aws.String("SET #l = :exp, #ttl = :ttl, ver = :new"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#l": linkAttr + id, "#ttl": "ttl"},
+		ExpressionAttributeValues: values,
+	})
+	if _, raced := errors.AsType[*types.ConditionalCheckFailedException](err); raced {
+		return true, nil // another link was written since the read: count again
+	}
+	if err != nil {
+		return false, fmt.Errorf("dynamostore: add share link: %w", err)
+	}
+	return false, nil
 }
 
 // Live implements formgate.Shares: one GetItem of the link's attribute,

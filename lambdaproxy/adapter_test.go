@@ -239,26 +239,51 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// FuzzInvoke: no event, however odd, panics the adapter; every answer is
-// an error or a response with a real status.
+// FuzzInvoke: no event, however odd, panics the adapter. Every event gets
+// a response of a real status — for a request no handler can read, the
+// adapter's own 400 in the door's shape — or an invocation error of the
+// adapter's own (an event of no known shape, or a malformed one); neither
+// ever echoes the credentials the event carried.
 func FuzzInvoke(f *testing.F) {
+	const credential = "YW5uYTpjb3JyZWN0IGhvcnNl" // Basic anna:correct horse, in the fixtures
 	files, _ := filepath.Glob("testdata/*.json")
 	for _, p := range files {
 		b, _ := os.ReadFile(p)
 		f.Add(b)
 	}
-	f.Add([]byte(`{"version":"2.0","rawPath":"report","requestContext":{"http":{"method":"G ET"}}}`))
-	a := New(echo, slog.New(slog.DiscardHandler))
+	f.Add([]byte(`{"version":"2.0","rawPath":"report","requestContext":{"http":{"method":"G ET"}},"headers":{"authorization":"Basic ` + credential + `"}}`))
+	f.Add([]byte(`{"version":"2.0","rawPath":"/report","requestContext":{"http":{"method":"GET"}},"headers":{"authorization":"Basic ` + credential + `"},"body":"` + credential + `*","isBase64Encoded":true}`))
+	f.Add([]byte(`{"httpMethod":"GET","path":"/report","headers":{"Authorization":["Basic ` + credential + `"]}}`))
+	// The handler answers without echoing anything: whatever the answer
+	// holds of the event, the adapter put there.
+	fixed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	a := New(fixed, slog.New(slog.DiscardHandler))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		out, err := a.Invoke(context.Background(), payload)
 		if err != nil {
+			if !errors.Is(err, ErrUnknownEvent) && !strings.HasPrefix(err.Error(), "lambdaproxy: decode ") {
+				t.Fatalf("an error not of the adapter's kinds: %v", err)
+			}
+			if out != nil {
+				t.Fatalf("an error and an answer: %v, %s", err, out)
+			}
+			if strings.Contains(err.Error(), credential) {
+				t.Fatalf("the error echoes the credential: %v", err)
+			}
 			return
 		}
 		var r struct {
-			StatusCode int `json:"statusCode"`
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
 		}
 		if json.Unmarshal(out, &r) != nil || r.StatusCode < 100 || r.StatusCode > 599 {
 			t.Fatalf("bad response %s", out)
+		}
+		if r.StatusCode != 200 && (r.StatusCode != 400 || !strings.HasPrefix(r.Body, "400 Bad Request: ")) {
+			t.Fatalf("neither the handler's answer nor the adapter's 400: %s", out)
+		}
+		if bytes.Contains(out, []byte(credential)) {
+			t.Fatalf("the answer echoes the credential: %s", out)
 		}
 	})
 }

@@ -5,30 +5,19 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/formgate/formgate/htpasswd"
+	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
-var bin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hash-password")
-	if err != nil {
-		panic(err)
-	}
-	bin = filepath.Join(dir, "hash-password")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+// bin is the command, built once per state of the source: its tests run
+// it as an operator does, so they are end-to-end.
+func bin(t testing.TB) string {
+	return gobuild.Binary(t, gobuild.Build{Pkg: "./cmd/hash-password"})
 }
 
 // checks reports whether line (user:hash) accepts password.
@@ -53,7 +42,7 @@ func TestPiped(t *testing.T) {
 		{[]string{"-argon2id", "anna"}, "argon2id, 19 MiB"},
 		{[]string{"-cost", "4"}, "for AUTH_PASSWORD_HASH"},
 	} {
-		cmd := exec.Command(bin, tt.args...)
+		cmd := exec.Command(bin(t), tt.args...)
 		cmd.Stdin = strings.NewReader("pässwörd with spaces\n")
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
@@ -88,7 +77,7 @@ func TestRefuses(t *testing.T) {
 		{nil, strings.Repeat("x", 73) + "\n", "use -argon2id for a longer one"},
 		{[]string{"-check", "../../config/testdata/sha.htpasswd"}, "", "line 1"},
 	} {
-		cmd := exec.Command(bin, tt.args...)
+		cmd := exec.Command(bin(t), tt.args...)
 		cmd.Stdin = strings.NewReader(tt.stdin)
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), tt.want) {
@@ -114,7 +103,7 @@ func TestTerminal(t *testing.T) {
 		{"s3cret pw", "s3cret pw", true},
 		{"s3cret pw", "another", false},
 	} {
-		cmd := exec.Command(script, "-qec", bin+" -cost 4 anna", "/dev/null")
+		cmd := exec.Command(script, "-qec", bin(t)+" -cost 4 anna", "/dev/null")
 		in, err := cmd.StdinPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -157,7 +146,7 @@ func TestTerminal(t *testing.T) {
 }
 
 func TestCheckFile(t *testing.T) {
-	out, err := exec.Command(bin, "-check", "../../htpasswd/testdata/users.htpasswd").CombinedOutput()
+	out, err := exec.Command(bin(t), "-check", "../../htpasswd/testdata/users.htpasswd").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 users, all usable") {
 		t.Fatalf("%v %s", err, out)
 	}

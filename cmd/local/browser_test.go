@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/formgate/formgate/internal/testkit"
 )
 
 // chromium finds a Chromium to drive. In CI a missing browser is a
@@ -17,6 +18,7 @@ import (
 // how to get one and is skipped.
 func chromium(t *testing.T) string {
 	t.Helper()
+	testkit.EndToEnd(t)
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p

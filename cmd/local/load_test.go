@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -26,10 +25,7 @@ import (
 // failed-login limit of the attackers among them holds nobody else back.
 func TestLoad(t *testing.T) {
 	const total, workers = 20000, 64
-	bin := filepath.Join(t.TempDir(), "formgate-local-race")
-	if out, err := exec.Command("go", "build", "-race", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build -race: %v\n%s", err, out)
-	}
+	bin := localBin(t, "-race")
 	users, err := filepath.Abs("../../htpasswd/testdata/users.htpasswd") // anna: bcrypt, cost 10
 	if err != nil {
 		t.Fatal(err)

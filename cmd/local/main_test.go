@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
@@ -27,29 +29,17 @@ type localServer struct {
 	banner              []string // what it printed before serving
 }
 
-// localBin is cmd/local, built once by TestMain.
-var localBin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "formgate-local")
-	if err != nil {
-		panic(err)
-	}
-	localBin = filepath.Join(dir, "formgate-local")
-	if out, err := exec.Command("go", "build", "-o", localBin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+// localBin is cmd/local, built once per state of the source (package
+// gobuild); asking for it makes t end-to-end.
+func localBin(t testing.TB, flags ...string) string {
+	return gobuild.Binary(t, gobuild.Build{Pkg: "./cmd/local", Flags: flags, Name: "formgate-local"})
 }
 
 // startLocal starts cmd/local with args and only env (no inherited
 // configuration), on a free loopback port.
 func startLocal(t *testing.T, args []string, env ...string) *localServer {
 	t.Helper()
-	return startLocalBin(t, localBin, args, env...)
+	return startLocalBin(t, localBin(t), args, env...)
 }
 
 // startLocalBin is startLocal with another build of cmd/local.
@@ -227,7 +217,7 @@ func TestLocalBadConfig(t *testing.T) {
 		{nil, "SESSION_TTL=forever", `SESSION_TTL="forever" is not a Go duration`},
 		{[]string{"-gateway", "lambda"}, "", `-gateway "lambda": use rest or http`},
 	} {
-		cmd := exec.Command(localBin, append([]string{"-addr", "127.0.0.1:0"}, tt.args...)...)
+		cmd := exec.Command(localBin(t), append([]string{"-addr", "127.0.0.1:0"}, tt.args...)...)
 		cmd.Env = []string{tt.env}
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), tt.want) {
@@ -265,18 +255,69 @@ func TestLocalGatewayREST(t *testing.T) {
 	}
 }
 
-// The emulated REST API has the binaryMediaTypes serverless.yml deploys
-// ("*/*"); an HTTP API has no such setting.
+// deployed reads what an emulated gateway must copy from a serverless
+// config: the REST API's binaryMediaTypes and the function's routes.
+func deployed(t *testing.T, file string) (binaryMediaTypes, routes []string) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Provider  yaml.Node `yaml:"provider"` // a mapping, or ${file(…)} of another config's
+		Functions map[string]struct {
+			Events []struct {
+				HTTP    *struct{ Path, Method string } `yaml:"http"`
+				HTTPAPI *struct{ Path, Method string } `yaml:"httpApi"`
+			} `yaml:"events"`
+		} `yaml:"functions"`
+	}
+	var provider struct {
+		APIGateway struct {
+			BinaryMediaTypes []string `yaml:"binaryMediaTypes"`
+		} `yaml:"apiGateway"`
+	}
+	if err := yaml.Unmarshal(raw, &cfg); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	if cfg.Provider.Kind == yaml.MappingNode {
+		if err := cfg.Provider.Decode(&provider); err != nil {
+			t.Fatalf("%s: provider: %v", file, err)
+		}
+	}
+	for _, e := range cfg.Functions["report"].Events {
+		switch {
+		case e.HTTP != nil:
+			routes = append(routes, strings.ToUpper(e.HTTP.Method)+" /"+strings.TrimPrefix(e.HTTP.Path, "/"))
+		case e.HTTPAPI != nil:
+			routes = append(routes, strings.ReplaceAll(e.HTTPAPI.Method, "*", "ANY")+" "+e.HTTPAPI.Path)
+		}
+	}
+	return provider.APIGateway.BinaryMediaTypes, routes
+}
+
+// The emulated gateways are set up as the configs deploy them: the REST
+// API with serverless.yml's binaryMediaTypes, the HTTP API (whose config
+// takes the root's provider, but has no such setting) with none, and
+// both with the function's routes.
 func TestNewGatewayAsDeployed(t *testing.T) {
+	media, restRoutes := deployed(t, "../../serverless.yml")
+	_, httpRoutes := deployed(t, "../../examples/http-api/serverless.yml")
+	if len(media) == 0 {
+		t.Fatal("serverless.yml has no provider.apiGateway.binaryMediaTypes")
+	}
 	for _, tt := range []struct {
-		kind emulate.Kind
-		want []string
+		kind         emulate.Kind
+		media, routs []string
 	}{
-		{emulate.REST, []string{"*/*"}},
-		{emulate.HTTP, nil},
+		{emulate.REST, media, restRoutes},
+		{emulate.HTTP, nil, httpRoutes},
 	} {
-		if got := newGateway(tt.kind, "dev", false, nil).BinaryMediaTypes; !slices.Equal(got, tt.want) {
-			t.Errorf("%s: binaryMediaTypes %q, want %q", tt.kind, got, tt.want)
+		if got := newGateway(tt.kind, "dev", false, nil).BinaryMediaTypes; !slices.Equal(got, tt.media) {
+			t.Errorf("%s: binaryMediaTypes %q, want %q", tt.kind, got, tt.media)
+		}
+		if !slices.Equal(routes, tt.routs) {
+			t.Errorf("%s: routes %q, the config deploys %q", tt.kind, routes, tt.routs)
 		}
 	}
 }

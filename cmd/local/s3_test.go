@@ -16,10 +16,7 @@ func TestLocalReportFromS3(t *testing.T) {
 	srv := s3rvertest.Start(t)
 	csv := "Region,Orders\nNorth,17\nSouth,4\n"
 	srv.Put("exports/sales.csv", []byte(csv))
-	bin, err := localSDKBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := localBin(t, "-tags", "dynamodb,s3")
 	s := startLocalBin(t, bin, nil, append(srv.Env(), "REPORT_CSV="+srv.Object("exports/sales.csv"), "AUTH_PASSWORD=pw-for-s3")...)
 	get := func(query string) (*http.Response, string) {
 		t.Helper()

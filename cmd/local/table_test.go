@@ -1,37 +1,20 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 )
-
-// localSDKBin is cmd/local built with the AWS SDK (-tags dynamodb,s3),
-// once, for the tests of the shared table and of a report from S3.
-var localSDKBin = sync.OnceValues(func() (string, error) {
-	bin := filepath.Join(filepath.Dir(localBin), "formgate-local-sdk")
-	if out, err := exec.Command("go", "build", "-tags", "dynamodb,s3", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
 
 // With FORMGATE_TABLE, cmd/local (built with -tags dynamodb) makes the
 // table when it is missing, and logout through it ends every copy of the
 // cookie.
 func TestLocalWithTable(t *testing.T) {
 	db := dynalitetest.Start(t)
-	bin, err := localSDKBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := localBin(t, "-tags", "dynamodb,s3")
 	s := startLocalBin(t, bin, nil, append(db.Env(), "FORMGATE_TABLE=formgate-dev", "AUTH_PASSWORD=pw-for-table")...)
 	if !strings.Contains(strings.Join(s.banner, "\n"), `shared through table "formgate-dev"`) {
 		t.Fatalf("banner:\n%s", strings.Join(s.banner, "\n"))

@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/formgate/formgate/internal/testkit/dynalitetest"
+	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
 	"github.com/formgate/formgate/internal/testkit/s3rvertest"
 	"github.com/formgate/formgate/web"
@@ -23,30 +21,11 @@ import (
 // to the first request for an event (init), time per warm request, and
 // the stripped arm64 binary. Run with make bench.
 
-var (
-	helloOnce    = sync.OnceValues(func() (string, error) { return buildTestdata("hello") })
-	helloSDKOnce = sync.OnceValues(func() (string, error) { return buildTestdata("hellosdk") })
-	helloS3Once  = sync.OnceValues(func() (string, error) { return buildTestdata("hellos3") })
-)
-
-// buildTestdata builds ./testdata/name like the bootstrap (not stripped,
-// as TestMain builds it).
-func buildTestdata(name string) (string, error) {
-	bin := filepath.Join(os.TempDir(), "formgate-bench-"+name)
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", bin, "./testdata/"+name)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", &buildErr{err, out}
-	}
-	return bin, nil
+// hello is ./testdata/name (a hello-world aws-lambda-go function, alone
+// or with an AWS SDK client made at start), built like the bootstrap(b).
+func hello(b *testing.B, name string) string {
+	return gobuild.Binary(b, gobuild.Build{Pkg: "./cmd/report/testdata/" + name, Flags: []string{"-tags", "lambda.norpc", "-trimpath"}, Env: []string{"CGO_ENABLED=0"}})
 }
-
-type buildErr struct {
-	err error
-	out []byte
-}
-
-func (e *buildErr) Error() string { return e.err.Error() + "\n" + string(e.out) }
 
 // benchInit starts bin b.N times and measures until it asks for an event.
 func benchInit(b *testing.B, bin string, env ...string) {
@@ -72,10 +51,7 @@ func benchInit(b *testing.B, bin string, env ...string) {
 var reportEnv = []string{"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + secret}
 
 func BenchmarkInitHelloWorld(b *testing.B) {
-	bin, err := helloOnce()
-	if err != nil {
-		b.Fatal(err)
-	}
+	bin := hello(b, "hello")
 	benchInit(b, bin)
 }
 
@@ -84,49 +60,43 @@ func BenchmarkInitHelloWorld(b *testing.B) {
 // run; it also reports the peak memory at init.
 func BenchmarkInitBigReport(b *testing.B) {
 	env, _ := bigReport(b)
-	benchInit(b, bootstrap, env...)
+	benchInit(b, bootstrap(b), env...)
 }
 
 // BenchmarkInitHelloWorldSDK: the hello world with the DynamoDB client
 // made at start; what the SDK alone adds (its package initialisation and a
 // bigger binary to page in), against which formgate's own share is read.
 func BenchmarkInitHelloWorldSDK(b *testing.B) {
-	bin, err := helloSDKOnce()
-	if err != nil {
-		b.Fatal(err)
-	}
+	bin := hello(b, "hellosdk")
 	benchInit(b, bin, "AWS_REGION=eu-west-1")
 }
 
 // BenchmarkInitHelloWorldS3: the same with the S3 client.
 func BenchmarkInitHelloWorldS3(b *testing.B) {
-	bin, err := helloS3Once()
-	if err != nil {
-		b.Fatal(err)
-	}
+	bin := hello(b, "hellos3")
 	benchInit(b, bin, "AWS_REGION=eu-west-1")
 }
 
-func BenchmarkInitReport(b *testing.B) { benchInit(b, bootstrap, reportEnv...) }
+func BenchmarkInitReport(b *testing.B) { benchInit(b, bootstrap(b), reportEnv...) }
 
-// BenchmarkInitReportShared: report-shared.zip's bootstrap with neither a
+// BenchmarkInitReportShared: report-shared.zip's bootstrap(b) with neither a
 // table nor S3 configured: what the SDK in the binary costs those who do
 // not use it.
-func BenchmarkInitReportShared(b *testing.B) { benchInit(b, bootstrapShared, reportEnv...) }
+func BenchmarkInitReportShared(b *testing.B) { benchInit(b, bootstrapShared(b), reportEnv...) }
 
 // BenchmarkInitReportS3: the sample report read from S3 at start (s3rver
 // on this machine: no network in the figure).
 func BenchmarkInitReportS3(b *testing.B) {
 	srv := s3rvertest.Start(b)
 	srv.Put("sample.csv", web.SampleCSV())
-	benchInit(b, bootstrapShared, append(append(srv.Env(), "REPORT_CSV="+srv.Object("sample.csv")), reportEnv...)...)
+	benchInit(b, bootstrapShared(b), append(append(srv.Env(), "REPORT_CSV="+srv.Object("sample.csv")), reportEnv...)...)
 }
 
 // BenchmarkPackageInit is the time the Go runtime spends initialising
 // packages before main (GODEBUG=inittrace=1), summed: all of them, and
-// the AWS SDK's alone, for the default bootstrap and report-shared.zip's.
+// the AWS SDK's alone, for the default bootstrap(b) and report-shared.zip's.
 func BenchmarkPackageInit(b *testing.B) {
-	bins := []struct{ name, bin string }{{"report", bootstrap}, {"report-shared", bootstrapShared}}
+	bins := []struct{ name, bin string }{{"report", bootstrap(b)}, {"report-shared", bootstrapShared(b)}}
 	all, sdk := make([]float64, len(bins)), make([]float64, len(bins))
 	for b.Loop() {
 		for i, p := range bins {
@@ -161,7 +131,7 @@ func BenchmarkPackageInit(b *testing.B) {
 }
 
 func BenchmarkInitReportTable(b *testing.B) {
-	benchInit(b, bootstrapShared, append(reportEnv, "FORMGATE_TABLE=formgate", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:9",
+	benchInit(b, bootstrapShared(b), append(reportEnv, "FORMGATE_TABLE=formgate", "AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:9",
 		"AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=x")...)
 }
 
@@ -177,7 +147,7 @@ func benchWarm(b *testing.B, bin string, event []byte, env ...string) {
 }
 
 // cookieEvent is a cookie request with a session cookie from a form login
-// through a bootstrap with env.
+// through a bootstrap(b) with env.
 func cookieEvent(b *testing.B, bin string, env []string) []byte {
 	f := runtimetest.Start(b, bin, env...)
 	defer f.Stop()
@@ -187,15 +157,12 @@ func cookieEvent(b *testing.B, bin string, env []string) []byte {
 }
 
 func BenchmarkWarmHelloWorld(b *testing.B) {
-	bin, err := helloOnce()
-	if err != nil {
-		b.Fatal(err)
-	}
+	bin := hello(b, "hello")
 	benchWarm(b, bin, fixture(b, "rest-v1-cookie"))
 }
 
 func BenchmarkWarmCookieGET(b *testing.B) {
-	benchWarm(b, bootstrap, cookieEvent(b, bootstrap, reportEnv), reportEnv...)
+	benchWarm(b, bootstrap(b), cookieEvent(b, bootstrap(b), reportEnv), reportEnv...)
 }
 
 // BenchmarkWarmCookieGETTable: the same with the revocation read from a
@@ -204,20 +171,16 @@ func BenchmarkWarmCookieGETTable(b *testing.B) {
 	db := dynalitetest.Start(b)
 	db.Table("formgate")
 	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
-	benchWarm(b, bootstrapShared, cookieEvent(b, bootstrapShared, env), env...)
+	benchWarm(b, bootstrapShared(b), cookieEvent(b, bootstrapShared(b), env), env...)
 }
 
 // BenchmarkBinarySize builds the stripped linux/arm64 binaries once and
 // reports their sizes.
 func BenchmarkBinarySize(b *testing.B) {
 	sizes := map[string]float64{}
-	for _, p := range []struct{ name, pkg, tags string }{{"hello", "./testdata/hello", "lambda.norpc"}, {"hello-sdk", "./testdata/hellosdk", "lambda.norpc"}, {"report", ".", "lambda.norpc"}, {"hello-s3", "./testdata/hellos3", "lambda.norpc"}, {"report-shared", ".", "lambda.norpc,dynamodb,s3"}} {
-		bin := filepath.Join(b.TempDir(), p.name)
-		cmd := exec.Command("go", "build", "-tags", p.tags, "-trimpath", "-ldflags=-s -w", "-o", bin, p.pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("%v\n%s", err, out)
-		}
+	for _, p := range []struct{ name, pkg, tags string }{{"hello", "./cmd/report/testdata/hello", "lambda.norpc"}, {"hello-sdk", "./cmd/report/testdata/hellosdk", "lambda.norpc"}, {"report", "./cmd/report", "lambda.norpc"}, {"hello-s3", "./cmd/report/testdata/hellos3", "lambda.norpc"}, {"report-shared", "./cmd/report", "lambda.norpc,dynamodb,s3"}} {
+		bin := gobuild.Binary(b, gobuild.Build{Pkg: p.pkg, Name: p.name, Flags: []string{"-tags", p.tags, "-trimpath", "-ldflags=-s -w"},
+			Env: []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"}})
 		st, _ := os.Stat(bin)
 		sizes[p.name] = float64(st.Size()) / (1 << 20)
 	}
@@ -229,7 +192,7 @@ func BenchmarkBinarySize(b *testing.B) {
 }
 
 // shareCookieEvent is a report request by a share link made (with Basic)
-// through a bootstrap with env.
+// through a bootstrap(b) with env.
 func shareCookieEvent(b *testing.B, bin string, env []string) []byte {
 	f := runtimetest.Start(b, bin, env...)
 	defer f.Stop()
@@ -245,7 +208,7 @@ func shareCookieEvent(b *testing.B, bin string, env []string) []byte {
 // BenchmarkWarmShareGET: a request by a share link, beside
 // BenchmarkWarmCookieGET.
 func BenchmarkWarmShareGET(b *testing.B) {
-	benchWarm(b, bootstrap, shareCookieEvent(b, bootstrap, reportEnv), reportEnv...)
+	benchWarm(b, bootstrap(b), shareCookieEvent(b, bootstrap(b), reportEnv), reportEnv...)
 }
 
 // BenchmarkWarmShareGETTable: the same with the list read from dynalite
@@ -254,5 +217,5 @@ func BenchmarkWarmShareGETTable(b *testing.B) {
 	db := dynalitetest.Start(b)
 	db.Table("formgate")
 	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
-	benchWarm(b, bootstrapShared, shareCookieEvent(b, bootstrapShared, env), env...)
+	benchWarm(b, bootstrapShared(b), shareCookieEvent(b, bootstrapShared(b), env), env...)
 }

@@ -80,7 +80,7 @@ func body(t *testing.T, res map[string]any) []byte {
 // never an event over the limit (a 502 and a restart on Lambda).
 func TestBigReportThroughLambda(t *testing.T) {
 	env, _ := bigReport(t)
-	f := runtimetest.Start(t, bootstrap, env...)
+	f := runtimetest.Start(t, bootstrap(t), env...)
 	gz := map[string]string{"Accept-Encoding": "gzip, deflate, br"}
 	for _, tt := range []struct {
 		name, fixture string
@@ -122,7 +122,7 @@ func TestBigReportThroughLambda(t *testing.T) {
 func TestBigReportMemory(t *testing.T) {
 	env, size := bigReport(t)
 	peak := func(env []string) int {
-		f := runtimetest.Start(t, bootstrap, env...)
+		f := runtimetest.Start(t, bootstrap(t), env...)
 		<-f.Ready
 		n, err := f.PeakRSS()
 		if err != nil {

@@ -13,33 +13,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
 )
 
 // bootstrap is this command built as the Lambda runtime would run it
-// (for the host's architecture, so the tests can start it), once per test
-// binary by TestMain; bootstrapShared the same with the AWS SDK (-tags
-// dynamodb,s3: the shared table and the report from S3), as make build
-// makes report-shared.zip.
-var bootstrap, bootstrapShared string
+// (for the host's architecture, so the tests can start it), once per
+// state of the source (package gobuild); bootstrapShared the same with the
+// AWS SDK (-tags dynamodb,s3: the shared table and the report from S3), as
+// make build makes report-shared.zip. Asking for one makes tb end-to-end.
+func bootstrap(tb testing.TB) string {
+	return gobuild.Binary(tb, gobuild.Build{Pkg: "./cmd/report", Name: "bootstrap", Flags: []string{"-tags", "lambda.norpc", "-trimpath"}, Env: []string{"CGO_ENABLED=0"}})
+}
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "formgate-bootstrap")
-	if err != nil {
-		panic(err)
-	}
-	bootstrap, bootstrapShared = filepath.Join(dir, "bootstrap"), filepath.Join(dir, "bootstrap-shared")
-	for bin, tags := range map[string]string{bootstrap: "lambda.norpc", bootstrapShared: "lambda.norpc,dynamodb,s3"} {
-		cmd := exec.Command("go", "build", "-tags", tags, "-trimpath", "-o", bin, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			os.Stderr.Write(out)
-			panic(err)
-		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+func bootstrapShared(tb testing.TB) string {
+	return gobuild.Binary(tb, gobuild.Build{Pkg: "./cmd/report", Name: "bootstrap", Flags: []string{"-tags", "lambda.norpc,dynamodb,s3", "-trimpath"}, Env: []string{"CGO_ENABLED=0"}})
 }
 
 func fixture(t testing.TB, name string) []byte {
@@ -64,7 +52,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(taskRoot, "users.htpasswd"), []byte(users), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rt := runtimetest.Start(t, bootstrap,
+	rt := runtimetest.Start(t, bootstrap(t),
 		"AUTH_USERS_FILE=users.htpasswd", "SESSION_SECRET="+secret,
 		"AWS_LAMBDA_FUNCTION_NAME=formgate-dev-report", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
 		"LAMBDA_TASK_ROOT="+taskRoot, "REPORT_CSV=tickets.csv")
@@ -141,7 +129,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 func TestBootstrapFailsWithoutSecret(t *testing.T) {
 	srv := httptest.NewServer(runtimetest.New())
 	defer srv.Close()
-	cmd := exec.Command(bootstrap)
+	cmd := exec.Command(bootstrap(t))
 	cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=" + strings.TrimPrefix(srv.URL, "http://"), "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw-do-not-log"}
 	out, err := cmd.CombinedOutput()
 	if err == nil {
@@ -185,7 +173,7 @@ func TestDefaultBuildRefusesSDK(t *testing.T) {
 		"FORMGATE_TABLE=t":        "build it with -tags dynamodb",
 		"REPORT_CSV=s3://b/k.csv": "this binary cannot read S3: build it with -tags s3",
 	} {
-		cmd := exec.Command(bootstrap)
+		cmd := exec.Command(bootstrap(t))
 		cmd.Env = []string{"AWS_LAMBDA_RUNTIME_API=127.0.0.1:9", "AUTH_USERNAME=anna", "AUTH_PASSWORD=pw", "SESSION_SECRET=" + secret, env}
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), want) {

@@ -19,7 +19,7 @@ import (
 func TestBootstrapReportFromS3(t *testing.T) {
 	srv := s3rvertest.Start(t)
 	srv.Put("report.csv", []byte("Team,Open tickets\nPlatform,12\n"))
-	f := runtimetest.Start(t, bootstrapShared, append(srv.Env(), "REPORT_CSV="+srv.Object("report.csv"), "REPORT_REFRESH=1s",
+	f := runtimetest.Start(t, bootstrapShared(t), append(srv.Env(), "REPORT_CSV="+srv.Object("report.csv"), "REPORT_REFRESH=1s",
 		"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET="+secret)...)
 	basic := fixture(t, "rest-v1-basic")
 	report := func() string {
@@ -113,7 +113,7 @@ func TestBootstrapS3StartErrors(t *testing.T) {
 		{"no key", "s3://reports/", `REPORT_CSV=\"s3://reports/\": no key`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cmd := exec.Command(bootstrapShared)
+			cmd := exec.Command(bootstrapShared(t))
 			cmd.Env = append(srv.Env(), "AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(api.URL, "http://"), "REPORT_CSV="+c.csv,
 				"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET="+secret)
 			out, err := cmd.CombinedOutput()

@@ -63,9 +63,9 @@ func TestBootstrapsShareLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := append(db.Env(), "FORMGATE_TABLE=formgate", "SESSION_SECRET="+secret, "LAMBDA_TASK_ROOT="+testdata)
-	a := runtimetest.Start(t, bootstrapShared, append(env, "AUTH_USERS_FILE=users-before.htpasswd")...)
-	b := runtimetest.Start(t, bootstrapShared, append(env, "AUTH_USERS_FILE=users-before.htpasswd")...)
-	changed := runtimetest.Start(t, bootstrapShared, append(env, "AUTH_USERS_FILE=users-after.htpasswd")...)
+	a := runtimetest.Start(t, bootstrapShared(t), append(env, "AUTH_USERS_FILE=users-before.htpasswd")...)
+	b := runtimetest.Start(t, bootstrapShared(t), append(env, "AUTH_USERS_FILE=users-before.htpasswd")...)
+	changed := runtimetest.Start(t, bootstrapShared(t), append(env, "AUTH_USERS_FILE=users-after.htpasswd")...)
 
 	// anna makes a link on a, as a script with Basic credentials.
 	made := a.Invoke(t, shareEvent(t, "rest-v1-basic", "POST", "/report/_formgate/share", "", "ttl=24h", map[string]string{}))

@@ -46,7 +46,7 @@ func TestBootstrapsShareTable(t *testing.T) {
 	db.Table("formgate")
 	env := append(db.Env(), "FORMGATE_TABLE=formgate", "AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET="+secret)
 	// Two containers, each a bootstrap on its own Runtime API.
-	a, b := runtimetest.Start(t, bootstrapShared, env...), runtimetest.Start(t, bootstrapShared, env...)
+	a, b := runtimetest.Start(t, bootstrapShared(t), env...), runtimetest.Start(t, bootstrapShared(t), env...)
 
 	// 10 wrong passwords, spread over both: the 11th is refused on either.
 	wrong := event(t, "rest-v1-basic", "", "", map[string]string{"Authorization": "Basic YW5uYTp3cm9uZw=="})

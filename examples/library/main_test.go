@@ -7,13 +7,11 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
 	"github.com/formgate/formgate/internal/testkit/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
@@ -124,12 +122,7 @@ func TestLibraryExampleConfig(t *testing.T) {
 // On Lambda (AWS_LAMBDA_RUNTIME_API set) the same program serves events:
 // built as make build builds it, run against a Runtime API fake.
 func TestLibraryExampleOnLambda(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := gobuild.Binary(t, gobuild.Build{Pkg: "./examples/library", Name: "bootstrap", Flags: []string{"-tags", "lambda.norpc"}, Env: []string{"CGO_ENABLED=0"}})
 	var envs []string
 	for k, v := range env {
 		envs = append(envs, k+"="+v)

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/formgate/formgate/internal/awsenv"
+	"github.com/formgate/formgate/internal/testkit"
 )
 
 // Spec says how to run one server.
@@ -56,6 +57,7 @@ type Server struct {
 // test, since make deps runs npm ci; elsewhere the test is skipped with
 // how to get it.
 func Start(t testing.TB, spec Spec) *Server {
+	testkit.EndToEnd(t)
 	t.Helper()
 	cli, err := findCLI(spec.Script)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/formgate/formgate/internal/testkit"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
 
@@ -118,6 +119,7 @@ type Function struct {
 // Start runs bin with env (and AWS_LAMBDA_RUNTIME_API) until the test
 // ends or Stop.
 func Start(t testing.TB, bin string, env ...string) *Function {
+	testkit.EndToEnd(t)
 	t.Helper()
 	f := &Function{API: New()}
 	srv := httptest.NewServer(f.API)
