@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
-	"html/template"
 	"io"
 )
 
@@ -37,9 +36,6 @@ type MadeLink struct{ URL, Expires string }
 // ListedLink is a link on the user's list.
 type ListedLink struct{ ID, Expires string }
 
-// CopyScript is the copy button's script, for the template.
-func (ShareView) CopyScript() template.JS { return template.JS(copyJS) }
-
 // copyJS is the script, inlined into the page as is.
 //
 //go:embed copy.js
@@ -66,8 +62,5 @@ type NoticeView struct {
 
 // Notice writes a notice page.
 func (p *Pages) Notice(w io.Writer, v NoticeView) error {
-	return p.notice.ExecuteTemplate(w, "layout", struct {
-		page
-		NoticeView
-	}{page{v.Heading, p.css}, v})
+	return writePage(w, v.Heading, v.write)
 }

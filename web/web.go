@@ -1,34 +1,26 @@
-// Package web holds formgate's pages, style sheet and sample report,
-// embedded in the binary so the Lambda zip needs no other file. The CSS is
-// inlined into each page: a separate asset would need its own API Gateway
-// route and its own trip through the gate.
+// Package web holds formgate's pages, style sheet and sample report, in
+// the binary so the Lambda zip needs no other file. The pages are
+// written by Go code (pages.go) exactly as templates/*.html show them. The
+// CSS is inlined into each page: a separate asset would need its own API
+// Gateway route and its own trip through the gate.
 package web
 
 import (
-	"embed"
-	"fmt"
-	"html/template"
+	_ "embed"
 	"io"
 	"net/http"
-	"sync"
 )
 
-//go:embed templates/*.html style.css sample.csv
-var files embed.FS
+//go:embed sample.csv
+var sampleCSV string
 
 // SampleCSV is the report shown when no CSV of the operator's is configured.
-func SampleCSV() []byte {
-	b, err := files.ReadFile("sample.csv")
-	if err != nil {
-		panic(err) // embedded at build time; cannot fail at run time
-	}
-	return b
-}
+func SampleCSV() []byte { return []byte(sampleCSV) }
 
 // LoginView is what the login page shows.
 type LoginView struct {
 	Realm    string
-	Username string // kept after a failed attempt; escaped by html/template
+	Username string // kept after a failed attempt; escaped
 	Error    string
 }
 
@@ -51,76 +43,35 @@ type ReportView struct {
 	Share *ShareView
 }
 
-// Pages renders the HTML pages. Build it once with NewPages.
-type Pages struct {
-	login, report *template.Template
-	css           template.CSS
-	// notice is a page that says one thing (share.go).
-	notice *template.Template
-}
+// Pages writes the HTML pages (pages.go). Get it with NewPages; it is
+// safe for concurrent use.
+type Pages struct{}
 
-// NewPages returns the embedded templates, parsed once per process: the
-// gate and the report both need them, and parsing is most of what a cold
-// start spends on pages. A parsed html/template is safe for concurrent
-// use and never changes after.
-func NewPages() (*Pages, error) { return parsed() }
+// NewPages returns the pages. The error is always nil: the pages are
+// written by Go code, with nothing to parse (it was the templates').
+func NewPages() (*Pages, error) { return &Pages{}, nil }
 
-var parsed = sync.OnceValues(parse)
-
-func parse() (*Pages, error) {
-	css, err := files.ReadFile("style.css")
-	if err != nil {
-		return nil, err
-	}
-	parse := func(page string, more ...string) (*template.Template, error) {
-		names := []string{"templates/layout.html", "templates/" + page}
-		for _, m := range more {
-			names = append(names, "templates/"+m)
-		}
-		t, err := template.New(page).Funcs(funcs).ParseFS(files, names...)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", page, err)
-		}
-		return t, nil
-	}
-	p := &Pages{css: template.CSS(css)}
-	if p.login, err = parse("login.html"); err != nil {
-		return nil, err
-	}
-	if p.report, err = parse("report.html", "share.html"); err != nil {
-		return nil, err
-	}
-	if p.notice, err = parse("notice.html"); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// funcs are the pager's arithmetic.
-var funcs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
-}
-
-type page struct {
-	PageTitle string
-	CSS       template.CSS
-}
+// css is the style sheet, inlined into every page.
+//
+//go:embed style.css
+var css string
 
 // Login writes the login page.
 func (p *Pages) Login(w io.Writer, v LoginView) error {
-	return p.login.ExecuteTemplate(w, "layout", struct {
-		page
-		LoginView
-	}{page{"Log in · " + v.Realm, p.css}, v})
+	return writePage(w, "Log in · "+v.Realm, v.write)
 }
 
 // Report writes the report page.
 func (p *Pages) Report(w io.Writer, v ReportView) error {
-	return p.report.ExecuteTemplate(w, "layout", struct {
-		page
-		ReportView
-	}{page{v.Title, p.css}, v})
+	return writePage(w, v.Title, v.write)
+}
+
+// writePage writes the page with title and content to w in one Write.
+func writePage(w io.Writer, title string, content func(*html)) error {
+	h := make(html, 0, 4<<10)
+	layout(&h, title, css, content)
+	_, err := w.Write(h)
+	return err
 }
 
 // PageType is the pages' Content-Type.
