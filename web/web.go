@@ -82,9 +82,21 @@ const PageType = "text/html; charset=utf-8"
 // hash), same-origin form posts and no framing (clickjacking on the login
 // form).
 func SetPageHeaders(h http.Header) {
-	h.Set("Content-Type", PageType)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", csp)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	for _, p := range pageHeaders {
+		h[p.name] = p.value
+	}
+}
+
+// pageHeaders are SetPageHeaders' headers, names in canonical form and
+// each value made once: every page shares them, as nothing changes a
+// header's values in place (Set and Del replace, Add appends to a copy).
+var pageHeaders = [...]struct {
+	name  string
+	value []string
+}{
+	{"Content-Type", []string{PageType}},
+	{"Cache-Control", []string{"no-store"}},
+	{"Content-Security-Policy", []string{csp}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"no-referrer"}},
 }

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	formgate "github.com/formgate/formgate"
@@ -12,15 +13,12 @@ import (
 // shareView is the share panel of r's page, from the gate's one answer
 // about sharing, as any page behind the gate would read it; nil when r's
 // caller may not make links (share links off, a share link's visitor).
-func shareView(r *http.Request) *web.ShareView {
+func (rp *Report) shareView(r *http.Request) *web.ShareView {
 	s, ok := formgate.SharingFor(r)
 	if !ok {
 		return nil
 	}
-	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL}
-	for _, d := range s.Lifetimes {
-		v.Lifetimes = append(v.Lifetimes, web.Lifetime{Value: d.String(), Label: label(d)})
-	}
+	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, Lifetimes: rp.lifetimes(s.Lifetimes)}
 	if s.New != nil {
 		v.Made = &web.MadeLink{URL: s.New.URL, Expires: when(s.New.Expires)}
 	}
@@ -33,17 +31,44 @@ func shareView(r *http.Request) *web.ShareView {
 	return v
 }
 
-// shareKey keys the rendered page by its share panel: "" and true for
-// none; false when the panel changes from request to request (a new link,
-// a list) and the page must not be kept.
-func shareKey(v *web.ShareView) (key string, keep bool) {
+// labelled is the form's choices for a gate's lifetimes.
+type labelled struct {
+	ds []time.Duration
+	ls []web.Lifetime
+}
+
+// lifetimes is the form's choices for lifetimes ds, labelled once: a gate
+// offers the same ones on every page. The pages only read them.
+func (rp *Report) lifetimes(ds []time.Duration) []web.Lifetime {
+	if c := rp.labels.Load(); c != nil && slices.Equal(c.ds, ds) {
+		return c.ls
+	}
+	c := &labelled{ds: slices.Clone(ds)}
+	for _, d := range ds {
+		c.ls = append(c.ls, web.Lifetime{Value: d.String(), Label: label(d)})
+	}
+	rp.labels.Store(c)
+	return c.ls
+}
+
+// panelKey is what makes one share panel differ from another on a page
+// that is kept: the zero value for none.
+type panelKey struct {
+	on           bool
+	make, revoke string
+}
+
+// shareKey keys the rendered page by its share panel, and reports false
+// when the panel changes from request to request (a new link, a list)
+// and the page must not be kept.
+func shareKey(v *web.ShareView) (key panelKey, keep bool) {
 	if v == nil {
-		return "", true
+		return panelKey{}, true
 	}
 	if v.Made != nil || len(v.Links) > 0 || v.ListError {
-		return "", false
+		return panelKey{}, false
 	}
-	return "\x00" + v.MakeURL + "\x00" + v.RevokeURL, true
+	return panelKey{true, v.MakeURL, v.RevokeURL}, true
 }
 
 // label names a lifetime as a person reads it: "1 hour", "7 days".
