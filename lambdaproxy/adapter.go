@@ -101,23 +101,17 @@ func Detect(payload []byte) Kind {
 
 // Invoke serves one event; it is the entry point the Lambda runtime calls.
 func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var door interface {
-		request(ctx context.Context, limit int) (*http.Request, error)
-		response(rec *recorder) any
+	kind, door, err := decodeEvent(payload)
+	if err != nil {
+		// Not sure of it in one pass: encoding/json decides, and says
+		// what is wrong.
+		kind, door, err = slowDecode(payload)
 	}
-	kind := Detect(payload)
-	switch kind {
-	case RESTv1:
-		door = new(restV1)
-	case HTTPv2, FunctionURL:
-		door = new(httpV2)
-	case ALB:
-		door = new(alb)
-	default:
+	switch {
+	case kind == Unknown:
 		a.log.Error("unknown event", "bytes", len(payload))
 		return nil, ErrUnknownEvent
-	}
-	if err := json.Unmarshal(payload, door); err != nil {
+	case err != nil:
 		a.log.Error("malformed event", "kind", kind.String(), "err", err)
 		return nil, fmt.Errorf("lambdaproxy: decode %s event: %w", kind, err)
 	}
@@ -164,21 +158,32 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return marshal(door.response(big))
 }
 
+// door is an event of one front door.
+type door interface {
+	request(ctx context.Context, limit int) (*http.Request, error)
+	response(rec *recorder) any
+}
+
+// slowDecode tells the door with Detect and decodes the event with
+// encoding/json: what decodeEvent leaves to it.
+func slowDecode(payload []byte) (Kind, door, error) {
+	var d door
+	kind := Detect(payload)
+	switch kind {
+	case RESTv1:
+		d = new(restV1)
+	case HTTPv2, FunctionURL:
+		d = new(httpV2)
+	case ALB:
+		d = new(alb)
+	default:
+		return Unknown, nil, nil
+	}
+	return kind, d, json.Unmarshal(payload, d)
+}
+
 // limits are the response limits of the front doors.
 var limits = map[Kind]int{RESTv1: frontdoor.LambdaLimit, HTTPv2: frontdoor.LambdaLimit, FunctionURL: frontdoor.LambdaLimit, ALB: frontdoor.ALBLimit}
-
-// marshal is json.Marshal without HTML escaping: an HTML body would grow
-// by five bytes for each <, > and & (toward the front door's limit), and
-// the event is never read by a browser.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // in is the front-door-neutral form of a request that every event is
 // turned into before it becomes an *http.Request.
