@@ -143,9 +143,9 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Nothing behind a password may be kept by a browser or a shared
 	// cache, no answer may be sniffed into another content type, and no
 	// URL (a share link's) may leave in a Referer.
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h["Cache-Control"] = answerNoStore
+	h["X-Content-Type-Options"] = answerNoSniff
+	h["Referrer-Policy"] = answerNoReferrer
 	d := p.g.decide(r)
 	p.g.write(sw, r, d, p.next)
 	// No headers, no body, no query, no share link's token: no credential
@@ -155,6 +155,15 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	}
 }
+
+// The values of the headers every answer carries, made once: a header's
+// values are never changed in place (Set and Del replace them, Add
+// appends to a copy), so every answer may share them.
+var (
+	answerNoStore    = []string{"no-store"}
+	answerNoSniff    = []string{"nosniff"}
+	answerNoReferrer = []string{"no-referrer"}
+)
 
 // decision is the gate's verdict on one request: let the caller in (in)
 // or answer in its place (reply); cookies are set either way.
