@@ -232,6 +232,9 @@ func (p *parser) str() error {
 	i := start + 1
 	plain, ascii := true, true
 	for {
+		for i < len(b) && asIs[b[i]] {
+			i++ // printable ASCII but " and \: nothing to look at
+		}
 		if i >= len(b) {
 			return errSlow
 		}
@@ -284,11 +287,30 @@ func text(b []byte, n node) (string, error) {
 	if n.plain {
 		return string(b[n.lo+1 : n.hi-1]), nil
 	}
+	return unquote(b[n.lo:n.hi])
+}
+
+// unquote is a string with escapes or invalid UTF-8, as encoding/json
+// reads it.
+func unquote(quoted []byte) (string, error) {
 	var s string
-	if err := json.Unmarshal(b[n.lo:n.hi], &s); err != nil {
+	if err := json.Unmarshal(quoted, &s); err != nil {
 		return "", errSlow
 	}
 	return s, nil
+}
+
+// text is string node n's value, for a plain string a part of the
+// event's one copy: one allocation for all the strings of an event, not
+// one each.
+func (d *decoder) text(n node) (string, error) {
+	if !n.plain {
+		return unquote(d.b[n.lo:n.hi])
+	}
+	if d.s == "" {
+		d.s = string(d.b)
+	}
+	return d.s[n.lo+1 : n.hi-1], nil
 }
 
 // member is an object's key and value as node indexes.
@@ -453,6 +475,7 @@ func decodeEvent(payload []byte) (Kind, door, error) {
 // the kinds the events' types are made of.
 type decoder struct {
 	b     []byte
+	s     string // b as a string, once a string is needed
 	nodes []node
 }
 
@@ -473,13 +496,13 @@ func (d *decoder) value(v reflect.Value, n int) (int, error) {
 		}
 		m := make(map[string]string, (next-n)/2)
 		for i := n + 1; i < next; i += 2 {
-			k, err := text(d.b, d.nodes[i])
+			k, err := d.text(d.nodes[i])
 			if err != nil {
 				return 0, err
 			}
 			switch vn := d.nodes[i+1]; vn.typ {
 			case '"':
-				if m[k], err = text(d.b, vn); err != nil {
+				if m[k], err = d.text(vn); err != nil {
 					return 0, err
 				}
 			case 'n':
@@ -496,7 +519,7 @@ func (d *decoder) value(v reflect.Value, n int) (int, error) {
 		}
 		m := make(map[string][]string)
 		for i := n + 1; i < next; {
-			k, err := text(d.b, d.nodes[i])
+			k, err := d.text(d.nodes[i])
 			if err != nil {
 				return 0, err
 			}
@@ -516,7 +539,7 @@ func (d *decoder) value(v reflect.Value, n int) (int, error) {
 		if nd.typ != '"' || v.Type() != stringType {
 			return 0, errSlow
 		}
-		s, err := text(d.b, nd)
+		s, err := d.text(nd)
 		if err != nil {
 			return 0, err
 		}
@@ -587,7 +610,7 @@ func (d *decoder) value(v reflect.Value, n int) (int, error) {
 		m := reflect.MakeMap(v.Type())
 		elem := v.Type().Elem()
 		for i := n + 1; i < next; {
-			k, err := text(d.b, d.nodes[i])
+			k, err := d.text(d.nodes[i])
 			if err != nil {
 				return 0, err
 			}
@@ -646,7 +669,7 @@ func (d *decoder) strings(into *[]string, n int) (int, error) {
 	for i := n + 1; i < int(nd.end); i++ {
 		switch e := d.nodes[i]; e.typ {
 		case '"':
-			v, err := text(d.b, e)
+			v, err := d.text(e)
 			if err != nil {
 				return 0, err
 			}
@@ -670,7 +693,7 @@ func (d *decoder) any(n int) (any, error) {
 	case 't', 'f':
 		return nd.typ == 't', nil
 	case '"':
-		return text(d.b, nd)
+		return d.text(nd)
 	case '0':
 		f, err := strconv.ParseFloat(string(d.b[nd.lo:nd.hi]), 64)
 		if err != nil {
@@ -690,7 +713,7 @@ func (d *decoder) any(n int) (any, error) {
 	case '{':
 		m := map[string]any{}
 		for i := n + 1; i < int(nd.end); i = int(d.nodes[i+1].end) {
-			k, err := text(d.b, d.nodes[i])
+			k, err := d.text(d.nodes[i])
 			if err != nil {
 				return nil, err
 			}

@@ -158,18 +158,12 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look.
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
-			i += 8
+		c := s[i]
+		if asIs[c] {
+			i++
+			continue
 		}
-		if i >= len(s) {
-			break
-		}
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
+		if c < utf8.RuneSelf {
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -212,13 +206,11 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// plain8 reports whether none of the 8 bytes of s is a control
-// character, ", \ or non-ASCII: the bytes appendString copies as they
-// are.
-func plain8(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
-	return (w&highs | (w-0x20*ones)&^w&highs | zero(w^'"'*ones) | zero(w^'\\'*ones)) == 0
-}
+// asIs are the bytes appendString copies as they are: printable ASCII
+// but " and \.
+var asIs = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
