@@ -33,7 +33,7 @@ const loadClients = 16
 
 // loadSlice is how long each server is loaded in one round; a round loads
 // both, in turn, so that what else runs on the machine weighs on both.
-const loadSlice = 250 * time.Millisecond
+const loadSlice = 100 * time.Millisecond
 
 // loadCase is one kind of request.
 type loadCase struct {
@@ -47,8 +47,10 @@ func BenchmarkLoopback(b *testing.B) {
 		b.Fatal(err)
 	}
 	// Share links are on and kept in memory, as cmd/local runs by default;
-	// the request log is at its default level (info) too.
-	s := startLocalBin(b, localBin(b), nil, "AUTH_USERS_FILE="+users, "SESSION_SECRET="+strings.Repeat("s", 32), "LOG_LEVEL="+os.Getenv("XLOG"))
+	// the request log is at its default level (info) too, a line a
+	// request read by this process as a terminal would read it.
+	s := startLocalBin(b, localBin(b), nil, "AUTH_USERS_FILE="+users, "SESSION_SECRET="+strings.Repeat("s", 32))
+	s.stderr.Drop()
 	cookie := formLogin(b, s.URL)
 	cases := loadCases(cookie)
 	bareURL := startBare(b, s.URL, cases)

@@ -192,7 +192,7 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rp.whole(w, r, s, wholeJSON, "application/json")
 	case FormatCSV:
 		h.Set("Content-Disposition", rp.disposition)
-		if r.URL.Query().Get("bom") == "1" {
+		if query(r, "bom") == "1" {
 			rp.whole(w, r, s, wholeCSVBOM, "text/csv; charset=utf-8") // for Excel, which reads UTF-8 right only after a BOM
 		} else {
 			rp.whole(w, r, s, wholeCSV, "text/csv; charset=utf-8")
@@ -240,7 +240,7 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 // page answers one HTML page of rows, chosen with ?page=N.
 func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	rows := s.table.Len()
-	n, pages, err := pageNumber(r.URL.Query().Get("page"), rows, rp.c.PageRows)
+	n, pages, err := pageNumber(query(r, "page"), rows, rp.c.PageRows)
 	if err != nil {
 		rp.refuse(w, "no such page", err, errNoPage, http.StatusNotFound)
 		return
