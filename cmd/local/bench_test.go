@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -58,20 +59,20 @@ func BenchmarkLoopback(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			want := answerLen(b, ours, s.URL, c.prep)
-			var o, z meter
+			var o, z []float64
 			for i := 0; b.Loop(); i++ {
 				if i%2 == 0 {
-					z.add(b, bare, bareURL+"/"+c.name, c.prep, want)
-					o.add(b, ours, s.URL, c.prep, want)
+					z = append(z, load(b, bare, bareURL+"/"+c.name, c.prep, want))
+					o = append(o, load(b, ours, s.URL, c.prep, want))
 				} else {
-					o.add(b, ours, s.URL, c.prep, want)
-					z.add(b, bare, bareURL+"/"+c.name, c.prep, want)
+					o = append(o, load(b, ours, s.URL, c.prep, want))
+					z = append(z, load(b, bare, bareURL+"/"+c.name, c.prep, want))
 				}
 			}
-			b.ReportMetric(1e9/o.rate(), "ns/op") // per request of cmd/local's
-			b.ReportMetric(o.rate(), "req/s")
-			b.ReportMetric(z.rate(), "bare-req/s")
-			b.ReportMetric(o.rate()/z.rate(), "rate-x-bare")
+			b.ReportMetric(1e9/median(o), "ns/op") // per request of cmd/local's
+			b.ReportMetric(median(o), "req/s")
+			b.ReportMetric(median(z), "bare-req/s")
+			b.ReportMetric(median(o)/median(z), "rate-x-bare")
 		})
 	}
 }
@@ -196,17 +197,23 @@ func answerLen(b *testing.B, c *http.Client, u string, prep func(*http.Request))
 	return len(body)
 }
 
-// meter adds up requests and the time they took.
-type meter struct {
-	n       int64
-	elapsed time.Duration
+// median is the middle of xs (the mean of the two middle ones for an
+// even count): the machine's other work makes the odd slice slow.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func (m *meter) rate() float64 { return float64(m.n) / m.elapsed.Seconds() }
-
-// add loads u with loadClients clients for loadSlice; every answer must
-// be a 200 of want bytes.
-func (m *meter) add(b *testing.B, c *http.Client, u string, prep func(*http.Request), want int) {
+// load loads u with loadClients clients for loadSlice and returns the
+// requests a second; every answer must be a 200 of want bytes.
+func load(b *testing.B, c *http.Client, u string, prep func(*http.Request), want int) float64 {
 	var n atomic.Int64
 	var failed atomic.Value
 	var wg sync.WaitGroup
@@ -236,8 +243,7 @@ func (m *meter) add(b *testing.B, c *http.Client, u string, prep func(*http.Requ
 	if f := failed.Load(); f != nil {
 		b.Fatal(f)
 	}
-	m.n += n.Load()
-	m.elapsed += time.Since(start)
+	return float64(n.Load()) / time.Since(start).Seconds()
 }
 
 // BenchmarkServe is the gate and the built-in report in this process, as
@@ -300,16 +306,14 @@ func BenchmarkServe(b *testing.B) {
 				}
 				return time.Since(start)
 			}
-			var ours, base time.Duration
-			n := 0
+			var ours, base []float64
 			for b.Loop() {
-				base += serve(bare)
-				ours += serve(h)
-				n += block
+				base = append(base, float64(serve(bare).Nanoseconds())/block)
+				ours = append(ours, float64(serve(h).Nanoseconds())/block)
 			}
-			b.ReportMetric(float64(ours.Nanoseconds())/float64(n), "ns/op")
-			b.ReportMetric(float64(base.Nanoseconds())/float64(n), "bare-ns/op")
-			b.ReportMetric(float64(ours)/float64(base), "time-x-bare")
+			b.ReportMetric(median(ours), "ns/op")
+			b.ReportMetric(median(base), "bare-ns/op")
+			b.ReportMetric(median(ours)/median(base), "time-x-bare")
 		})
 	}
 }
