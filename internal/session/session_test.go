@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -184,5 +185,49 @@ func TestBinaryRoundTrip(t *testing.T) {
 	}
 	if err := (binarySerializer{}).Deserialize([]byte{formatV1, 0xff, 0xff, 0xff, 0xff, 0x0f}, &out); err == nil {
 		t.Error("a length past the end accepted")
+	}
+}
+
+// Values securecookie makes with the derived keys (the format's other
+// writer, and the one that made the cookies in browsers before) are read,
+// during a rotation too, and values the codec makes are read by it
+// (TestEncrypted); its own refusals are refused.
+func TestSecurecookieFormat(t *testing.T) {
+	made := Session{User: "anna", ID: "id-1", Issued: time.Now().UnixNano(), Seen: time.Now().UnixNano(), Stamp: "s"}
+	lib := func(secret []byte) *securecookie.SecureCookie {
+		hashKey, blockKey, err := keys(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return securecookie.New(hashKey, blockKey).SetSerializer(binarySerializer{}).MaxAge(3600)
+	}
+	for _, secret := range [][]byte{secretA, secretB} {
+		v, err := lib(secret).Encode(CookieName, made)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := mustCodec(t, secretA, secretB, time.Hour).Decode(v)
+		if err != nil || s != made {
+			t.Fatalf("securecookie's value: %+v, %v", s, err)
+		}
+		if other, _ := lib(secret).Encode("other", made); other != "" {
+			if _, err := mustCodec(t, secretA, secretB, time.Hour).Decode(other); err == nil {
+				t.Fatal("a value made for another cookie name was read")
+			}
+		}
+	}
+	v, err := mustCodec(t, secretB, secretA, time.Hour).Encode(made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Session
+	if err := lib(secretB).Decode(CookieName, v, &s); err != nil || s != made {
+		t.Fatalf("securecookie reading the codec's value: %+v, %v", s, err)
+	}
+	if err := lib(secretA).Decode(CookieName, v, &s); err == nil {
+		t.Fatal("securecookie read a value of another key")
+	}
+	if _, err := mustCodec(t, secretA, nil, time.Hour).Decode(strings.Repeat("A", maxLength+1)); err == nil {
+		t.Fatal("a value over the length limit read")
 	}
 }
