@@ -142,6 +142,8 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// binaryMediaTypes sends the base64 text itself.
 	rec.header.Del("Content-Length")
 	out, err := marshal(door.response(rec))
+	status := rec.status
+	rec.release()
 	if err != nil || len(out) <= limit {
 		return out, err
 	}
@@ -149,13 +151,15 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// (a cold start for the next request): answer what can be known
 	// instead. Handlers that know their answers (the built-in report) say
 	// more, from frontdoor.Info.MaxResponse, before it comes to this.
-	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", rec.status, "bytes", len(out), "limit_bytes", limit)
+	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", status, "bytes", len(out), "limit_bytes", limit)
 	big := newRecorder()
 	big.header.Set("Cache-Control", "no-store")
 	big.header.Set("X-Content-Type-Options", "nosniff")
 	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%s): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
 		float64(len(out))/1e6, frontdoor.LimitText(limit)), http.StatusNotAcceptable)
-	return marshal(door.response(big))
+	out, err = marshal(door.response(big))
+	big.release()
+	return out, err
 }
 
 // door is an event of one front door.

@@ -47,19 +47,34 @@ type parser struct {
 	nodes []node
 }
 
+// nodeLists are parse's lists, used again (see bodies).
+var nodeLists = sync.Pool{New: func() any { return new([]node) }}
+
+// parse returns b's nodes, in a list from nodeLists: give it back with
+// free once nothing refers to it.
 func parse(b []byte) ([]node, error) {
-	p := parser{b: b, nodes: make([]node, 0, len(b)/12+8)}
+	list := nodeLists.Get().(*[]node)
+	p := parser{b: b, nodes: (*list)[:0]}
 	if len(b) > 1<<30 {
 		return nil, errSlow
 	}
 	if err := p.value(0); err != nil {
+		free(p.nodes)
 		return nil, err
 	}
 	p.space()
 	if p.i != len(b) {
+		free(p.nodes)
 		return nil, errSlow
 	}
 	return p.nodes, nil
+}
+
+// free gives parse's list back, unless it grew past what events need.
+func free(nodes []node) {
+	if cap(nodes) <= 4096 {
+		nodeLists.Put(&nodes)
+	}
 }
 
 func (p *parser) space() {
@@ -445,6 +460,7 @@ func decodeEvent(payload []byte) (Kind, door, error) {
 	if err != nil {
 		return Unknown, nil, err
 	}
+	defer free(nodes) // the door's strings refer to a copy of payload, not to the nodes
 	kind, err := detect(payload, nodes)
 	if err != nil {
 		return Unknown, nil, err
