@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"compress/gzip"
+	"strconv"
 	"sync"
 
 	"github.com/formgate/formgate/internal/accept"
@@ -29,6 +30,7 @@ type body struct {
 	bytes   []byte
 	gzip    bool
 	inEvent int
+	length  []string // Content-Length's value
 }
 
 // rendered is one page, plain and gzip'd, kept in the snapshot, with the
@@ -37,6 +39,7 @@ type rendered struct {
 	once                  sync.Once
 	plain, gzip           []byte
 	plainEvent, gzipEvent int
+	plainLen, gzipLen     []string // Content-Length of each, made once
 	err                   error
 }
 
@@ -93,6 +96,7 @@ func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView, plain, gz, si
 	}
 	if plain {
 		p.plain = b.Bytes()
+		p.plainLen = []string{strconv.Itoa(len(p.plain))}
 		if sized {
 			p.plainEvent = frontdoor.EventLen(web.PageType, "", p.plain)
 		}
@@ -103,6 +107,7 @@ func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView, plain, gz, si
 		zw.Write(b.Bytes())
 		zw.Close()
 		p.gzip = z.Bytes()
+		p.gzipLen = []string{strconv.Itoa(len(p.gzip))}
 		if sized {
 			p.gzipEvent = frontdoor.EventLen(web.PageType, "gzip", p.gzip)
 		}
@@ -112,7 +117,7 @@ func (rp *Report) fill(p *rendered, s *snapshot, v web.ReportView, plain, gz, si
 // body is p as asked: gzip'd or plain.
 func (p *rendered) body(gz bool) (body, error) {
 	if gz {
-		return body{p.gzip, true, p.gzipEvent}, p.err
+		return body{p.gzip, true, p.gzipEvent, p.gzipLen}, p.err
 	}
-	return body{p.plain, false, p.plainEvent}, p.err
+	return body{p.plain, false, p.plainEvent, p.plainLen}, p.err
 }

@@ -266,7 +266,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	if body.gzip {
 		h["Content-Encoding"] = gzipEncoding
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body.bytes))}
+	h["Content-Length"] = body.length
 	w.Write(body.bytes)
 }
 
