@@ -1,8 +1,10 @@
 package formgate
 
 import (
+	"maps"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // RoutePrefix is the part of the URL space below the base path that the
@@ -41,6 +43,40 @@ func dotSegment(path string) bool {
 // sees them). Relative references keep working whatever an API Gateway
 // stage or a CloudFront path puts in front of the paths the function sees.
 func relativeRef(from, to string) string {
+	short := len(from)+len(to) <= maxRefLen
+	m := refs.Load()
+	if m != nil && short {
+		if ref, ok := (*m)[refKey{from, to}]; ok {
+			return ref
+		}
+	}
+	ref := workOutRef(from, to)
+	if short {
+		next := make(map[refKey]string, 8)
+		if m != nil && len(*m) < maxRefs {
+			maps.Copy(next, *m)
+		}
+		next[refKey{from, to}] = ref
+		refs.Store(&next)
+	}
+	return ref
+}
+
+// refs remembers relativeRef's answers: a page asks for the same few
+// (logout, share, …) from the same path on every request, and working one
+// out takes a dozen allocations. Any path can be asked for, so at most
+// maxRefs short ones are kept; past that the memory starts over.
+var refs atomic.Pointer[map[refKey]string]
+
+type refKey struct{ from, to string }
+
+const (
+	maxRefs   = 64
+	maxRefLen = 512
+)
+
+// workOutRef is relativeRef, worked out.
+func workOutRef(from, to string) string {
 	if !strings.HasPrefix(from, "/") {
 		from = "/" + from
 	}

@@ -2,6 +2,8 @@ package formgate
 
 import (
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,5 +58,29 @@ func TestUnder(t *testing.T) {
 		if got := under(tt.path, tt.base); got != tt.want {
 			t.Errorf("under(%q, %q) = %v", tt.path, tt.base, got)
 		}
+	}
+}
+
+// relativeRef's memory gives what working the reference out gives, for
+// any paths asked in any order from several goroutines, and keeps at most
+// maxRefs of them.
+func TestRelativeRefRemembered(t *testing.T) {
+	froms := []string{"/report", "/report/", "/dev/report", "/report/a/b", "/", "", "report", strings.Repeat("/x", 300)}
+	tos := []string{"/report/_formgate/logout", "/report/_formgate/share", "/report", "/", "/a:b/c", "/report/_formgate/share/revoke"}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 500 {
+				from := froms[(i+g)%len(froms)] + strings.Repeat("/y", i%70)
+				to := tos[(i*3+g)%len(tos)]
+				if got, want := relativeRef(from, to), workOutRef(from, to); got != want {
+					t.Errorf("relativeRef(%q, %q) = %q, worked out %q", from, to, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if m := refs.Load(); m != nil && len(*m) > maxRefs {
+		t.Errorf("%d references kept", len(*m))
 	}
 }
