@@ -250,15 +250,16 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 // headerFrom merges single- and multi-value header maps into canonical
 // case. When both hold a name, the multi-value list wins: it is complete.
 func headerFrom(single map[string]string, multi map[string][]string) http.Header {
-	h := make(http.Header, len(single)+len(multi))
+	h := make(http.Header, max(len(single), len(multi)))
 	for k, vs := range multi {
+		k = http.CanonicalHeaderKey(k)
 		for _, v := range vs {
-			h.Add(k, v)
+			h[k] = append(h[k], v) // h.Add, the name made canonical once
 		}
 	}
 	for k, v := range single {
-		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
-			h.Set(k, v)
+		if k = http.CanonicalHeaderKey(k); h[k] == nil {
+			h[k] = []string{v} // h.Set
 		}
 	}
 	return h

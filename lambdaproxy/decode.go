@@ -339,37 +339,38 @@ func members(nodes []node, n int, into []member) []member {
 	return into
 }
 
-// keyIs reports whether key node k is name exactly; errSlow when another
-// case of it would match (encoding/json matches field names in any
-// case) or it has escapes.
-func keyIs(b []byte, k node, name string) (bool, error) {
+// which is the index in names of key node k, -1 for none; errSlow when
+// k could match one of them only as encoding/json matches field names, in
+// another case (or Unicode folding: K, the Kelvin sign, folds to k), or
+// it has escapes.
+func which(b []byte, k node, names []string) (int, error) {
 	if !k.plain {
-		return false, errSlow
+		return -1, errSlow
 	}
 	key := b[k.lo+1 : k.hi-1]
-	if string(key) == name {
-		return true, nil
-	}
-	if foldEqual(key, name) {
-		return false, errSlow
-	}
-	return false, nil
-}
-
-// foldEqual reports whether key may match the ASCII name in another
-// case: equal ignoring ASCII case, or holding any non-ASCII byte
-// (Unicode folding: K, the Kelvin sign, folds to k).
-func foldEqual(key []byte, name string) bool {
-	if len(key) < len(name) {
-		return false
+	for i, name := range names {
+		if string(key) == name {
+			return i, nil
+		}
 	}
 	for _, c := range key {
 		if c >= utf8.RuneSelf {
-			return true
+			return -1, errSlow // no name is non-ASCII; such a key may fold to one
 		}
 	}
-	return len(key) == len(name) && strings.EqualFold(string(key), name)
+	for _, name := range names {
+		if len(key) == len(name) && strings.EqualFold(string(key), name) {
+			return -1, errSlow
+		}
+	}
+	return -1, nil
 }
+
+// The keys Detect's probe reads: at the top, and in requestContext.
+var (
+	topNames = [...]string{"version", "httpMethod", "requestContext"}
+	ctxNames = [...]string{"elb", "http", "domainName"}
+)
 
 // detect is Detect on the parsed event.
 func detect(b []byte, nodes []node) (Kind, error) {
@@ -381,14 +382,11 @@ func detect(b []byte, nodes []node) (Kind, error) {
 	var mem [32]member
 	var seenTop, seenCtx [3]bool
 	for _, m := range members(nodes, 0, mem[:0]) {
-		for i, name := range [...]string{"version", "httpMethod", "requestContext"} {
-			is, err := keyIs(b, nodes[m.key], name)
-			if err != nil {
-				return Unknown, err
-			}
-			if !is {
-				continue
-			}
+		i, err := which(b, nodes[m.key], topNames[:])
+		if err != nil {
+			return Unknown, err
+		}
+		if i >= 0 {
 			if seenTop[i] {
 				return Unknown, errSlow
 			}
@@ -408,14 +406,11 @@ func detect(b []byte, nodes []node) (Kind, error) {
 			case i == 2 && v.typ == '{':
 				var inner [32]member
 				for _, c := range members(nodes, m.val, inner[:0]) {
-					for j, name := range [...]string{"elb", "http", "domainName"} {
-						is, err := keyIs(b, nodes[c.key], name)
-						if err != nil {
-							return Unknown, err
-						}
-						if !is {
-							continue
-						}
+					j, err := which(b, nodes[c.key], ctxNames[:])
+					if err != nil {
+						return Unknown, err
+					}
+					if j >= 0 {
 						if seenCtx[j] {
 							return Unknown, errSlow
 						}
@@ -756,28 +751,15 @@ type field struct {
 }
 
 type fields struct {
-	list []field
-	ok   bool // the struct is one decoder can fill as encoding/json would
+	list  []field
+	names []string // list's names, for which
+	ok    bool     // the struct is one decoder can fill as encoding/json would
 }
 
 // find is the index in list of the field key names, -1 for none;
 // errSlow when the key could match a field in another case.
 func (fs *fields) find(b []byte, k node) (int, error) {
-	if !k.plain {
-		return -1, errSlow
-	}
-	key := b[k.lo+1 : k.hi-1]
-	for i, f := range fs.list {
-		if string(key) == f.name {
-			return i, nil
-		}
-	}
-	for _, f := range fs.list {
-		if foldEqual(key, f.name) {
-			return -1, errSlow
-		}
-	}
-	return -1, nil
+	return which(b, k, fs.names)
 }
 
 var structFields sync.Map // reflect.Type → *fields
@@ -826,6 +808,7 @@ func fieldsOf(t reflect.Type) (*fields, error) {
 			fs.ok = false
 		}
 		fs.list = append(fs.list, field{name: name, index: i})
+		fs.names = append(fs.names, name)
 	}
 	structFields.Store(t, fs)
 	if !fs.ok {
