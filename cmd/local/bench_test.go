@@ -34,7 +34,7 @@ const loadClients = 16
 
 // loadSlice is how long each server is loaded in one round; a round loads
 // both, in turn, so that what else runs on the machine weighs on both.
-const loadSlice = 100 * time.Millisecond
+const loadSlice = 50 * time.Millisecond
 
 // loadCase is one kind of request.
 type loadCase struct {
