@@ -40,7 +40,7 @@ func Example() {
 	body, _ := io.ReadAll(resp.Body)
 	fmt.Println(resp.StatusCode, string(body))
 	// Output:
-	// 401 Basic realm="report", charset="UTF-8"
+	// 401 Basic realm="restricted", charset="UTF-8"
 	// 200 hello anna (basic)
 }
 

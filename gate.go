@@ -4,7 +4,9 @@
 package formgate
 
 import (
+	"cmp"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -36,7 +38,8 @@ type Gate struct {
 	lifetimes []time.Duration  // the share-link lifetimes offered
 	pages     *web.Pages
 	challenge string
-	loginPage []byte // the blank login form, rendered once: the most common page
+	blank     web.LoginView // the login form as most requests get it
+	loginPage []byte        // blank, rendered once: the most common page
 	decoder   *schema.Decoder
 	csrf      *http.CrossOriginProtection
 	ways      []way
@@ -73,8 +76,9 @@ func New(o Options) (*Gate, error) {
 	if g.pages, err = web.NewPages(); err != nil {
 		return nil, fmt.Errorf("formgate: %w", err)
 	}
+	g.blank = web.LoginView{Title: cmp.Or(o.LoginTitle, o.Realm), Style: template.CSS(o.LoginCSS)}
 	var page strings.Builder
-	if err := g.pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
+	if err := g.pages.Login(&page, g.blank); err != nil {
 		return nil, fmt.Errorf("formgate: render the login page: %w", err)
 	}
 	g.loginPage = []byte(page.String())
@@ -151,8 +155,12 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// No headers, no body, no query, no share link's token: no credential
 	// can reach the log.
 	if log := p.g.o.Logger; log.Enabled(r.Context(), slog.LevelInfo) {
-		log.Info("request", "method", r.Method, "path", redact.Path(r.URL.Path), "status", sw.status,
-			"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+		attrs := []any{"method", r.Method, "path", redact.Path(r.URL.Path), "status", sw.status,
+			"ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+		if d.reply != nil && d.reply.why != "" {
+			attrs = append(attrs, "why", d.reply.why)
+		}
+		log.Info("request", attrs...)
 	}
 }
 
@@ -215,7 +223,11 @@ func (g *Gate) decide(r *http.Request) decision {
 func (g *Gate) screen(r *http.Request) *reply {
 	switch {
 	case !under(r.URL.Path, g.o.BasePath):
-		return notFound("")
+		// Public paths belong in front of the gate; say so to whoever
+		// reads the answer or the log.
+		rp := notFound("outside the path this gate protects")
+		rp.why = "outside the protected path " + g.o.BasePath
+		return rp
 	case dotSegment(r.URL.Path):
 		g.o.Logger.Info("path with dot segments refused", "remote", r.RemoteAddr)
 		return textReply(http.StatusBadRequest, "400 Bad Request: the path has . or .. segments")
@@ -237,7 +249,7 @@ func (g *Gate) askCredentials(r *http.Request) *reply {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusUnauthorized
 	}
-	rp := loginReply(status, web.LoginView{Realm: g.o.Realm})
+	rp := loginReply(status, g.loginView(r, "", ""))
 	if g.o.PromptBrowsers {
 		// The browser shows its prompt; cancelling it shows the form.
 		rp.challenge, rp.status = true, http.StatusUnauthorized
@@ -245,6 +257,22 @@ func (g *Gate) askCredentials(r *http.Request) *reply {
 	// Otherwise no challenge: where no gateway strips it (local server,
 	// ALB) it would pop the browser's prompt over the form.
 	return rp
+}
+
+// loginView is the login form for r: with the user name typed and an
+// error after a failed attempt. A form that answers a request other than
+// GET or HEAD (an application's form, posted without a session) posts the
+// login to the base path, whose GET exists: after the login the browser
+// is sent to the URL it posted to, as a GET, and the application's URL
+// may take only POSTs. What was typed into the application's form is not
+// replayed.
+func (g *Gate) loginView(r *http.Request, username, problem string) web.LoginView {
+	v := g.blank
+	v.Username, v.Error = username, problem
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.URL.Path != g.o.BasePath {
+		v.Action = relativeRef(r.URL.Path, g.o.BasePath)
+	}
+	return v
 }
 
 // byAuthorizer lets in the principal of a REST API custom authorizer. Only

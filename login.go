@@ -11,7 +11,6 @@ import (
 
 	"github.com/formgate/formgate/internal/basic"
 	"github.com/formgate/formgate/internal/session"
-	"github.com/formgate/formgate/web"
 )
 
 // byBasic: an Authorization header decides alone, whatever else is sent.
@@ -59,11 +58,19 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 	}
 	jar.add(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
 	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)
-	if wantsHTML(r) {
-		// Post/redirect/get: a reload does not resend the password.
+	switch {
+	case wantsHTML(r):
+		// Post/redirect/get: a reload does not resend the password. The
+		// form posted here only if this URL's GET showed it, or this is
+		// the base path (loginView).
 		return nil, redirect(sameURL(r))
+	case r.URL.Path != g.o.BasePath:
+		// A script's form login below the base path: the URL may take only
+		// POSTs, so the answer is the base path's (curl -L follows it with
+		// the cookie).
+		return nil, redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	}
-	return who, nil // a script gets the page straight away
+	return who, nil // a script's form login at the base path gets the page straight away
 }
 
 // readLoginForm reads the form's fields; found is false for a form with
@@ -112,7 +119,7 @@ func (g *Gate) login(r *http.Request, via Via, user, pass string) (*caller, *rep
 		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(r.Context(), user), "remote", r.RemoteAddr)
 		if via == ViaForm && wantsHTML(r) {
 			// Generic message: it does not say which field was wrong.
-			return nil, loginReply(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
+			return nil, loginReply(http.StatusUnauthorized, g.loginView(r, user, "Wrong username or password."))
 		}
 		// A script gets the challenge, whichever way it sent them.
 		return nil, askBasic("wrong username or password")
@@ -192,5 +199,10 @@ func (g *Gate) refused(r *http.Request, via Via, per string, wait time.Duration,
 		return unavailable(loginDown)
 	}
 	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
-	return tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+	rp := tooMany(wait)
+	if via == ViaForm && wantsHTML(r) {
+		v := g.loginView(r, "", rp.text[len("429 "):])
+		rp.login = &v
+	}
+	return rp
 }

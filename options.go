@@ -37,8 +37,19 @@ type Options struct {
 	// minute (a Set-Cookie on every request would be waste).
 	SessionIdle time.Duration
 	// Realm names the Basic challenge and heads the login page. Default
-	// "report".
+	// "restricted" (formgate's report program: "report").
 	Realm string
+	// LoginTitle heads the login page in place of Realm, and names it in
+	// the browser's tab ("Log in · LoginTitle"): an application's name.
+	LoginTitle string
+	// LoginCSS replaces formgate's style sheet on the gate's pages (the
+	// login form, and the notices about share links): an application's
+	// look. It is inlined in the page, as formgate's own is: the pages'
+	// Content-Security-Policy allows inline styles and fetches nothing,
+	// and a style sheet behind the gate could not be fetched before the
+	// login anyway. Elements to style: form#login, its label, input,
+	// button and p.error; main#notice.
+	LoginCSS string
 	// Limiter holds back client addresses (IPv6 per /64) that fail to log
 	// in too often. Default NewMemoryLimiter(10, time.Minute): 10 failures
 	// per address, then one a minute.
@@ -69,11 +80,17 @@ type Options struct {
 	// authorizer, which API Gateway ran before the function.
 	TrustAuthorizer bool
 	// ShareLinks lets users logged in with a password (a session or Basic)
-	// make links that open BasePath — GET and HEAD of exactly that path,
-	// any query — without a password until they expire: POST RoutePrefix +
+	// make links that open BasePath for reading (ShareScope says how much
+	// of it) without a password until they expire: POST RoutePrefix +
 	// "share" (SharingFor gives a page what it needs). Off by default; formgate's
 	// programs turn it on (SHARE_LINKS).
 	ShareLinks bool
+	// ShareScope is what a share link opens. Default ShareSubtree: GET
+	// and HEAD of BasePath and everything below it but the gate's own
+	// routes (an application's pages, its style sheets and scripts);
+	// ShareBaseOnly: GET and HEAD of exactly BasePath, any query
+	// (formgate's report: its page and its downloads).
+	ShareScope ShareScope
 	// ShareMaxTTL caps a share link's lifetime. The lifetimes offered are
 	// 1 hour, 1 day and 7 days, those above the cap left out, and the cap
 	// itself when it is none of them. Default 7 days; from 1m to 365 days.
@@ -91,11 +108,22 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// ShareScope is what a share link opens (Options.ShareScope).
+type ShareScope int
+
+const (
+	// ShareSubtree: GET and HEAD of the base path and everything below it,
+	// except the gate's own routes.
+	ShareSubtree ShareScope = iota
+	// ShareBaseOnly: GET and HEAD of exactly the base path, any query.
+	ShareBaseOnly
+)
+
 // Defaults of Options.
 const (
 	DefaultBasePath   = "/report"
 	DefaultSessionTTL = 12 * time.Hour
-	DefaultRealm      = "report"
+	DefaultRealm      = "restricted"
 	// DefaultShareMaxTTL is the longest share link when ShareMaxTTL is 0.
 	DefaultShareMaxTTL = 7 * 24 * time.Hour
 	// MaxShareMaxTTL is the longest ShareMaxTTL accepted: a link is a
@@ -202,6 +230,9 @@ func (o Options) Validate() error {
 	}
 	if o.Shares != nil && !o.ShareLinks {
 		bad("Shares", "", "is set but ShareLinks is off: turn ShareLinks on, or leave Shares nil")
+	}
+	if o.ShareScope != ShareSubtree && o.ShareScope != ShareBaseOnly {
+		bad("ShareScope", fmt.Sprint(int(o.ShareScope)), "is not a scope: use ShareSubtree or ShareBaseOnly")
 	}
 	if strings.ContainsAny(o.Realm, "\"\\\r\n") {
 		bad("Realm", "", "must be free of quotes, backslashes and line breaks (it goes into a quoted header value)")

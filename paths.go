@@ -1,8 +1,11 @@
 package formgate
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // RoutePrefix is the part of the URL space below the base path that the
@@ -66,4 +69,14 @@ func relativeRef(from, to string) string {
 		return "./" + ref // "a:b" would read as a URL scheme
 	}
 	return ref
+}
+
+// PublicPath is the path a client uses for p, a path as the handler sees
+// them (like r.URL.Path): behind an API Gateway stage, the stage in front
+// ("/dev" + p); elsewhere p itself. For links a page must write as
+// absolute paths: relative links need nothing, and package lambdaproxy
+// puts the stage in front of a Location the handler writes as an absolute
+// path (http.Redirect, ServeMux's own redirects).
+func PublicPath(r *http.Request, p string) string {
+	return frontdoor.From(r.Context()).Prefix + p
 }

@@ -1,8 +1,11 @@
 package formgate
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"testing"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 func TestRelativeRef(t *testing.T) {
@@ -56,5 +59,16 @@ func TestUnder(t *testing.T) {
 		if got := under(tt.path, tt.base); got != tt.want {
 			t.Errorf("under(%q, %q) = %v", tt.path, tt.base, got)
 		}
+	}
+}
+
+func TestPublicPath(t *testing.T) {
+	r := httptest.NewRequest("GET", "/app/x", nil)
+	if got := PublicPath(r, "/app/style.css"); got != "/app/style.css" {
+		t.Errorf("no front door: %q", got)
+	}
+	r = r.WithContext(frontdoor.With(r.Context(), frontdoor.Info{Prefix: "/dev"}))
+	if got := PublicPath(r, "/app/style.css"); got != "/dev/app/style.css" {
+		t.Errorf("REST stage dev: %q", got)
 	}
 }

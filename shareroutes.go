@@ -142,7 +142,7 @@ func (g *Gate) recordLink(r *http.Request, l sharelink.Link) *reply {
 		g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
 		return &reply{status: http.StatusConflict, text: fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks),
 			notice: &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
-				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}}
+				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back"}}
 	}
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
@@ -177,8 +177,8 @@ func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
 	return &reply{status: http.StatusNoContent}
 }
 
-// takeMade hands a link made just before to the page (once: the cookie
-// is cleared), if it is one of the caller's.
+// takeMade hands a link made just before to the page, if it is one of
+// the caller's; a made-link cookie that is not is cleared at once.
 func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if g.links == nil {
 		return nil
@@ -187,13 +187,10 @@ func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if len(cookies) == 0 {
 		return nil
 	}
-	jar.add(g.linkCookie(r, madeCookieName, "", -1))
-	if !mayShare(id) {
-		return nil
-	}
-	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && l.User == id.User {
+	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && mayShare(id) && l.User == id.User {
 		return &madeLink{link: l, token: cookies[0].Value}
 	}
+	jar.add(g.linkCookie(r, madeCookieName, "", -1))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,10 @@ func (c Config) Handler(ctx context.Context, getenv func(string) string, logger 
 	}
 	o := c.Options
 	o.Logger = logger
+	// The report is one page with its downloads: its realm names it, and a
+	// share link opens that page and nothing below it.
+	o.Realm = cmp.Or(o.Realm, "report")
+	o.ShareScope = formgate.ShareBaseOnly
 	g, err := formgate.New(o)
 	if err != nil {
 		return nil, err

@@ -61,7 +61,8 @@ func scriptHash() string {
 // open the report, say — with a link onwards.
 type NoticeView struct {
 	Heading, Message string
-	Back, BackText   string // a relative link and its text; "" for none
+	Back, BackText   string       // a relative link and its text; "" for none
+	Style            template.CSS // replaces formgate's style sheet when set
 }
 
 // Notice writes a notice page.
@@ -69,5 +70,5 @@ func (p *Pages) Notice(w io.Writer, v NoticeView) error {
 	return p.notice.ExecuteTemplate(w, "layout", struct {
 		page
 		NoticeView
-	}{page{v.Heading, p.css}, v})
+	}{page{v.Heading, p.style(v.Style)}, v})
 }

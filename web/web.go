@@ -27,9 +27,14 @@ func SampleCSV() []byte {
 
 // LoginView is what the login page shows.
 type LoginView struct {
-	Realm    string
+	Title    string // heads the page and names it in the tab
 	Username string // kept after a failed attempt; escaped by html/template
 	Error    string
+	// Action is where the form posts, relative to the page; "" posts back
+	// to the page's own URL.
+	Action string
+	// Style replaces formgate's style sheet when set (Options.LoginCSS).
+	Style template.CSS
 }
 
 // ReportView is what the report page shows.
@@ -112,7 +117,15 @@ func (p *Pages) Login(w io.Writer, v LoginView) error {
 	return p.login.ExecuteTemplate(w, "layout", struct {
 		page
 		LoginView
-	}{page{"Log in · " + v.Realm, p.css}, v})
+	}{page{"Log in · " + v.Title, p.style(v.Style)}, v})
+}
+
+// style is the style sheet of a page: formgate's, or the one given.
+func (p *Pages) style(own template.CSS) template.CSS {
+	if own != "" {
+		return own
+	}
+	return p.css
 }
 
 // Report writes the report page.

@@ -16,7 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/formgate/formgate/internal/emulate"
+	"github.com/formgate/formgate/localgateway"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
@@ -307,11 +307,11 @@ func TestNewGatewayAsDeployed(t *testing.T) {
 		t.Fatal("serverless.yml has no provider.apiGateway.binaryMediaTypes")
 	}
 	for _, tt := range []struct {
-		kind         emulate.Kind
+		kind         localgateway.Kind
 		media, routs []string
 	}{
-		{emulate.REST, media, restRoutes},
-		{emulate.HTTP, nil, httpRoutes},
+		{localgateway.REST, media, restRoutes},
+		{localgateway.HTTP, nil, httpRoutes},
 	} {
 		if got := newGateway(tt.kind, "dev", false, nil).BinaryMediaTypes; !slices.Equal(got, tt.media) {
 			t.Errorf("%s: binaryMediaTypes %q, want %q", tt.kind, got, tt.media)
