@@ -31,8 +31,8 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/localgateway"
 	"github.com/formgate/formgate/lambdaproxy"
+	"github.com/formgate/formgate/localgateway"
 )
 
 func main() {

@@ -16,9 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/formgate/formgate/localgateway"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
+	"github.com/formgate/formgate/localgateway"
 )
 
 // localServer is cmd/local running as its own process.
