@@ -38,14 +38,26 @@
 // Referer).
 //
 // With Options.ShareLinks, a user logged in with a password can make a
-// link that opens BasePath (GET and HEAD of exactly that path, any query)
-// without a password until it expires: the caller is then
+// link that opens the protected pages for reading (GET and HEAD; with
+// Options.ShareScope, everything below BasePath or BasePath alone) without
+// a password until it expires: the caller is then
 // Identity{User: the maker, Via: ViaShare}. A page offers them with
 // SharingFor.
 //
+// The gate's own answers suit who asks: browsers get pages (the login
+// form, with Options.LoginTitle and LoginCSS for an application's look),
+// JSON clients (Accept: application/json, before text/html) get
+// {"error": "…", "status": N}, others plain text — each with the same
+// status and headers (the Basic challenge, Retry-After).
+//
 // Things to know when writing the wrapped handler:
 //   - After a form login a browser is sent back (303) to the URL it logged
-//     in at, as a GET: a POST that met the login form is not replayed.
+//     in at, as a GET. The login form that answers a POST (an
+//     application's form, sent without a session) posts the login to
+//     BasePath instead, so the browser lands on a page that exists, not on
+//     a GET of a POST-only URL; what was typed into the application's form
+//     is not replayed. A script's form login below BasePath gets a 303 to
+//     BasePath (at BasePath itself, the page straight away).
 //   - Until a browser has a session, a POST with fields named username and
 //     password is a login attempt; with a session, it reaches the handler
 //     (the gate's own form has a hidden _formgate=login field, so it stays
@@ -54,11 +66,14 @@
 //   - Cross-site POSTs are refused (403) on every path under the base path,
 //     with net/http's CrossOriginProtection.
 //   - Behind an API Gateway stage the function's paths lack the stage
-//     (/app, not /dev/app): make links and redirects relative, and write
-//     the Location header yourself, because http.Redirect and ServeMux's
-//     own redirects make it absolute.
+//     (/app, not /dev/app). Relative links and redirects need nothing;
+//     package lambdaproxy puts the stage in front of a Location written as
+//     an absolute path (http.Redirect, ServeMux's own redirects); for an
+//     absolute link in a page, use PublicPath. Package localgateway runs a
+//     handler behind an emulated API Gateway, to see it locally.
 //   - The gate logs one line per request at Info to Options.Logger
-//     (slog.Default() if nil); pass a logger with a higher level to
+//     (slog.Default() if nil), saying why when the status alone does not
+//     (a path outside BasePath); pass a logger with a higher level to
 //     silence it.
 //
 // # On Lambda

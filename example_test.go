@@ -125,3 +125,53 @@ func ExampleSharingFor() {
 	// anna (basic) <form method="post" action="app/_formgate/share"><button name="ttl" value="1h0m0s">1h0m0s</button><button name="ttl" value="24h0m0s">24h0m0s</button></form>
 	// 200 /app anna (share)
 }
+
+// Public routes go in a mux in front of the gate: /healthz answers
+// anyone, /app and below need a password, and the gate answers 404 (with
+// why, in its log) for what is neither.
+func Example_publicMux() {
+	g, _ := formgate.New(formgate.Options{
+		Checker:       formgate.PlainPassword("anna", "correct horse"),
+		SessionSecret: []byte("a random secret of at least 32 bytes, from configuration"),
+		BasePath:      "/app",
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "the app") })
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.Handle("/", g.Protect(app))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	for _, path := range []string{"/healthz", "/app", "/other"} {
+		resp, _ := http.Get(srv.URL + path)
+		body, _ := io.ReadAll(resp.Body)
+		fmt.Printf("%s %d %s", path, resp.StatusCode, body)
+		fmt.Println()
+	}
+	// Output:
+	// /healthz 200 ok
+	// /app 401 401 Unauthorized: authentication required. Send Basic credentials (curl -u USER:PASSWORD URL) or open this URL in a browser to log in.
+	//
+	// /other 404 404 page not found: outside the path this gate protects
+}
+
+// The wrapped handler learns who logged in, and how, from the request's
+// context; it never sees the credentials.
+func ExampleIdentityFrom() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := formgate.IdentityFrom(r.Context())
+		fmt.Fprintf(w, "%v %s via %s, session %v, Authorization %q", ok, id.User, id.Via, id.HasSession(), r.Header.Get("Authorization"))
+	})
+	g, _ := formgate.New(formgate.Options{
+		Checker:       formgate.PlainPassword("anna", "correct horse"),
+		SessionSecret: []byte("a random secret of at least 32 bytes, from configuration"),
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.SetBasicAuth("anna", "correct horse")
+	w := httptest.NewRecorder()
+	g.Protect(app).ServeHTTP(w, r)
+	fmt.Println(w.Body.String())
+	// Output: true anna via basic, session false, Authorization ""
+}

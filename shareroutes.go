@@ -160,21 +160,43 @@ func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
 		return stop
 	}
 	id := r.PostFormValue("id")
-	if !sharelink.ValidID(id) {
-		g.o.Logger.Info("share link revocation refused: no such id", "user", who.user.Name, "remote", r.RemoteAddr)
+	if id == "" {
+		g.o.Logger.Info("share link revocation refused: no id", "user", who.user.Name, "remote", r.RemoteAddr)
 		return textReply(http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links")
 	}
-	// Only the poster's own list is touched: another user's id is not on it.
-	if err := g.o.Shares.Remove(r.Context(), who.user.Name, id); err != nil {
-		g.shares.Failed(r.Context(), g.o.Logger, err)
-		return unavailable("the share link could not be taken back; try again shortly")
+	// Taking back is idempotent: an id not on the poster's list — another
+	// user's, one taken back before, one that never was — is answered as
+	// one that was, and only the log tells them apart.
+	if stop := g.takeBack(r, who.user.Name, id); stop != nil {
+		return stop
 	}
-	g.shares.OK(g.o.Logger)
-	g.o.Logger.Info("share link revoked", "user", who.user.Name, "id", id, "remote", r.RemoteAddr)
 	if wantsHTML(r) {
 		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	}
 	return &reply{status: http.StatusNoContent}
+}
+
+// takeBack takes user's link id off their list, if it is on it.
+func (g *Gate) takeBack(r *http.Request, user, id string) *reply {
+	live := false
+	var err error
+	if sharelink.ValidID(id) {
+		// Only the poster's own list is touched: another user's id is not on it.
+		if live, err = g.o.Shares.Live(r.Context(), user, id); err == nil {
+			err = g.o.Shares.Remove(r.Context(), user, id)
+		}
+	}
+	if err != nil {
+		g.shares.Failed(r.Context(), g.o.Logger, err)
+		return unavailable("the share link could not be taken back; try again shortly")
+	}
+	g.shares.OK(g.o.Logger)
+	if live {
+		g.o.Logger.Info("share link revoked", "user", user, "id", id, "remote", r.RemoteAddr)
+	} else {
+		g.o.Logger.Info("share link revocation: not on the user's list of live links", "user", user, "remote", r.RemoteAddr)
+	}
+	return nil
 }
 
 // takeMade hands a link made just before to the page, if it is one of

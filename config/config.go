@@ -6,6 +6,20 @@
 // Every error names the variable and how to fix it, and none contains a
 // secret, so a misconfigured Lambda function fails at init with a message
 // that says what to change.
+//
+// Where Load's Options differ from formgate.Options' own defaults:
+//
+//	                 formgate.Options           Load (the programs)
+//	ShareLinks       off                        on (SHARE_LINKS=off turns them off)
+//	Limiter          10 per address, 1 a minute with FORMGATE_TABLE: 10 per address per 10 minutes, shared
+//	UserLimiter      30 per user, 3 a minute    with FORMGATE_TABLE: 30 per user per 10 minutes, shared
+//	Revocations      none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
+//	Shares           none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
+//	Realm            "restricted"               Config.Handler (the report): "report"
+//	ShareScope       ShareSubtree               Config.Handler (the report): ShareBaseOnly
+//
+// Every other field is the variable's value, or formgate's default when it
+// is unset.
 package config
 
 import (
