@@ -100,12 +100,12 @@ func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 	rp.c.Logger.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
 		"csv_bytes", s.sizes[wholeCSV].Raw, "json_bytes", s.sizes[wholeJSON].Raw, "ms", took.Milliseconds())
 	for _, f := range []string{wholeJSON, wholeCSV} {
-		n := s.sizes[f].InEvent + headroom
+		n := s.size(f).InEvent + headroom
 		if n <= frontdoor.ALBLimit {
 			continue
 		}
 		rp.c.Logger.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
-			"format", f, "bytes", s.sizes[f].Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
+			"format", f, "bytes", s.size(f).Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
 	}
 }
 
@@ -220,9 +220,9 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 			w.Write(gz)
 			return
 		}
-	} else if fits(limit, s.sizes[f].InEvent) {
+	} else if fits(limit, s.size(f).InEvent) {
 		h.Set("Content-Type", contentType)
-		h.Set("Content-Length", strconv.Itoa(s.sizes[f].Raw))
+		h.Set("Content-Length", strconv.Itoa(s.size(f).Raw))
 		if err := s.write(w, f); err != nil {
 			rp.c.Logger.Info("report write stopped", "format", f, "err", err) // the client went away
 		}
