@@ -90,7 +90,7 @@ func New(o Options) (*Gate, error) {
 // from the secrets.
 func (g *Gate) keys() (err error) {
 	o := g.o
-	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.SessionTTL); err != nil || !o.ShareLinks {
+	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.BasePath, o.SessionTTL); err != nil || !o.ShareLinks {
 		return err
 	}
 	if g.links, err = sharelink.NewCodec(o.SessionSecret, o.BasePath); err != nil {

@@ -64,10 +64,6 @@ func newFixture(t testing.TB) fixture {
 // newFixtureWith is the fixture with Options changed by mod.
 func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 	t.Helper()
-	codec, err := session.NewCodec(testSecret, nil, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &bytes.Buffer{}
 	o := testOptions(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if mod != nil {
@@ -77,7 +73,7 @@ func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{gate: g, h: g.Protect(app), codec: codec, logs: logs}
+	return fixture{gate: g, h: g.Protect(app), codec: g.codec, logs: logs}
 }
 
 func (f fixture) validCookie(t testing.TB) string {
@@ -243,7 +239,7 @@ func TestGate(t *testing.T) {
 	f := newFixture(t)
 	good := f.validCookie(t)
 	foreign, err := func() (string, error) {
-		c, err := session.NewCodec(bytes.Repeat([]byte("z"), 32), nil, time.Hour)
+		c, err := session.NewCodec(bytes.Repeat([]byte("z"), 32), nil, "/report", time.Hour)
 		if err != nil {
 			return "", err
 		}

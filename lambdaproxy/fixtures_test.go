@@ -90,7 +90,7 @@ func loadFixture(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codec, err := session.NewCodec(testCfg.Options.SessionSecret, nil, testCfg.Options.SessionTTL)
+	codec, err := session.NewCodec(testCfg.Options.SessionSecret, nil, "/report", testCfg.Options.SessionTTL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ var (
 
 func mustCodec(t testing.TB, secret, previous []byte, ttl time.Duration) *Codec {
 	t.Helper()
-	c, err := NewCodec(secret, previous, ttl)
+	c, err := NewCodec(secret, previous, "/report", ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hashKey, blockKey, err := keys(secretA)
+	hashKey, blockKey, err := keys(secretA, "/report")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,5 +184,25 @@ func TestBinaryRoundTrip(t *testing.T) {
 	}
 	if err := (binarySerializer{}).Deserialize([]byte{formatV1, 0xff, 0xff, 0xff, 0xff, 0x0f}, &out); err == nil {
 		t.Error("a length past the end accepted")
+	}
+}
+
+// A cookie of one scope (base path) is nothing in another, with the same
+// secret.
+func TestScoped(t *testing.T) {
+	a, err := NewCodec(secretA, nil, "/a", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewCodec(secretA, nil, "/b", time.Hour)
+	v, err := a.Encode(New("anna", "", time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Decode(v); err != nil {
+		t.Fatalf("its own scope: %v", err)
+	}
+	if s, err := b.Decode(v); err == nil {
+		t.Fatalf("another scope read the cookie: %+v", s)
 	}
 }
