@@ -34,7 +34,7 @@ func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Reque
 	if len(cookie) > 0 {
 		var keep []string
 		for _, c := range r.Cookies() {
-			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName {
+			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName && c.Name != deviceCookieName {
 				keep = append(keep, c.String())
 			}
 		}

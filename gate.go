@@ -5,6 +5,7 @@ package formgate
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -33,6 +34,7 @@ type Gate struct {
 	o         Options
 	routes    string // BasePath + RoutePrefix without a doubled slash
 	codec     *session.Codec
+	devices   *session.Codec   // device cookies (devices.go)
 	links     *sharelink.Codec // share links; nil when they are off
 	oldLinks  *sharelink.Codec // the previous secret's, only to say why its links fail
 	lifetimes []time.Duration  // the share-link lifetimes offered
@@ -44,6 +46,10 @@ type Gate struct {
 	csrf      *http.CrossOriginProtection
 	ways      []way
 	noAddress sync.Once // the warning about requests without a client address
+	known     remembered
+	// bounded: some store may be remote (not one of this package's memory
+	// types), so a decision's store calls get a deadline.
+	bounded bool
 	// Failures of the stores the gate asks, logged once per outage.
 	limits, checks, revocations, shares *outage.Log
 }
@@ -83,14 +89,39 @@ func New(o Options) (*Gate, error) {
 	}
 	g.loginPage = []byte(page.String())
 	g.ways = g.order()
+	g.bounded = remote(o)
 	return g, nil
+}
+
+// decisionDeadline bounds the store calls of one decision (a table that
+// hangs): a cookie request answers within a store call's own timeout, a
+// login within this, plus its password check.
+const decisionDeadline = 3 * time.Second
+
+// remote reports whether some store of o may be remote: any that is not
+// one of this package's in-memory ones. (A Checker is not counted: the
+// ones formgate has are in memory; one of an application's own gets the
+// deadline's context when a store is remote, and keeps its own timeouts.)
+func remote(o Options) bool {
+	for _, l := range []Limiter{o.Limiter, o.UserLimiter, o.DeviceLimiter} {
+		if _, mem := l.(*MemoryLimiter); !mem {
+			return true
+		}
+	}
+	_, memKnown := o.KnownAddresses.(*MemoryKnownAddresses)
+	_, memRev := o.Revocations.(*MemoryRevocations)
+	_, memShares := o.Shares.(*MemoryShares)
+	return !memKnown || (o.Revocations != nil && !memRev) || (o.Shares != nil && !memShares)
 }
 
 // keys derives the session keys and, with share links, the link keys
 // from the secrets.
 func (g *Gate) keys() (err error) {
 	o := g.o
-	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.BasePath, o.SessionTTL); err != nil || !o.ShareLinks {
+	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.BasePath, o.SessionTTL); err != nil {
+		return err
+	}
+	if g.devices, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, deviceScope(o.BasePath), deviceTTL); err != nil || !o.ShareLinks {
 		return err
 	}
 	if g.links, err = sharelink.NewCodec(o.SessionSecret, o.BasePath); err != nil {
@@ -150,7 +181,7 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	d := p.g.decide(r)
+	d := p.g.decideWithin(r)
 	p.g.write(sw, r, d, p.next)
 	// No headers, no body, no query, no share link's token: no credential
 	// can reach the log.
@@ -190,6 +221,21 @@ func (c *cookies) add(k *http.Cookie) { *c = append(*c, k) }
 // (stop), or, with neither, leaves the request to the next way. It may
 // add cookies (to clear a bad one) whatever it returns.
 type way func(r *http.Request, jar *cookies) (who *caller, stop *reply)
+
+// decideWithin is decide, within decisionDeadline when a store may be
+// remote. The deadline is the decision's alone: the wrapped handler gets
+// the request's own context.
+func (g *Gate) decideWithin(r *http.Request) decision {
+	if !g.bounded {
+		return g.decide(r)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), decisionDeadline)
+	defer cancel()
+	dr := r.WithContext(ctx)
+	d := g.decide(dr)
+	r.Body = dr.Body // a way may have wrapped it (a bounded reader, a login form put back)
+	return d
+}
 
 // decide finds out, in this order: whether the request is one the gate
 // looks at, whether it is for the gate's own routes, who the caller is,

@@ -128,6 +128,10 @@ func (f fixture) do(t *testing.T, rq req) *http.Response {
 	}
 	r := httptest.NewRequest(method, target, strings.NewReader(rq.body))
 	for k, v := range rq.header {
+		if k == "X-Test-Remote" { // the client's address, as a front door gives it
+			r.RemoteAddr = v
+			continue
+		}
 		r.Header.Set(k, v)
 	}
 	if rq.body != "" && r.Header.Get("Content-Type") == "" {

@@ -58,9 +58,26 @@ type Options struct {
 	// addresses. Default NewMemoryLimiter(30, 20*time.Second): 30 failures
 	// per user name, then one every 20 seconds — three times what one
 	// address may, so that it takes several addresses, not one, to keep a
-	// user's budget empty. A valid session cookie is never held back; Basic
-	// and form logins of that user are, while the budget is empty.
+	// user's budget empty. A valid session cookie is never held back, nor
+	// a device that logged in before (DeviceLimiter), nor an address the
+	// user logged in from (KnownAddresses); other Basic and form logins of
+	// that user are, while the budget is empty.
 	UserLimiter Limiter
+	// DeviceLimiter holds back failed logins per device: a browser that
+	// logged in with the form carries a device cookie (a year), and its
+	// later attempts for that user spend the device's budget instead of
+	// UserLimiter's, so that guessing at a user name never locks out a
+	// device its user logged in from (OWASP's device cookies). A device
+	// whose budget is spent loses its standing and waits for the user's
+	// budget like any other. Default NewMemoryLimiter(10, time.Hour).
+	DeviceLimiter Limiter
+	// KnownAddresses remembers, for KnownFor (30 days), the client
+	// addresses each user logged in from; a login from one of them is not
+	// held back by UserLimiter (Limiter, per address, still applies), so a
+	// script keeps working from its usual address while someone guesses at
+	// its user name. Default NewMemoryKnownAddresses() (this process);
+	// package dynamostore shares them.
+	KnownAddresses KnownAddresses
 	// Revocations, when set, makes logout end the session for every copy of
 	// its cookie, and offers "log out everywhere" (RoutePrefix +
 	// "logout-everywhere"). Nil: logout clears the cookie in that browser.
@@ -173,6 +190,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UserLimiter == nil {
 		o.UserLimiter = NewMemoryLimiter(30, 20*time.Second)
+	}
+	if o.DeviceLimiter == nil {
+		o.DeviceLimiter = NewMemoryLimiter(10, time.Hour)
+	}
+	if o.KnownAddresses == nil {
+		o.KnownAddresses = NewMemoryKnownAddresses()
 	}
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"

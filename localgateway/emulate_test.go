@@ -137,7 +137,7 @@ func restLoginFlow(t *testing.T, binaryMediaTypes []string, transport *http.Tran
 		t.Fatalf("%d events with a base64 body, want %d", n, want)
 	}
 	u, _ := url.Parse(report)
-	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+	if cs := jar.Cookies(u); len(cs) != 2 || cs[0].Name != "formgate" || cs[1].Name != "formgate_device" {
 		t.Fatalf("cookies for %s: %v", report, cs)
 	}
 	r = do(t, browser, "POST", srv.URL+"/dev/report/_formgate/logout", "", "Accept", htmlAccept)

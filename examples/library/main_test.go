@@ -80,7 +80,7 @@ func TestLibraryExample(t *testing.T) {
 				t.Fatalf("after login: %d at %s: %s", r.Status, r.URL, r.Body)
 			}
 			u, _ := url.Parse(base + "/app/")
-			if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+			if cs := jar.Cookies(u); len(cs) != 2 || cs[0].Name != "formgate" || cs[1].Name != "formgate_device" {
 				t.Fatalf("cookies: %v", cs)
 			}
 			r = do(t, browser, "GET", base+"/app/data.json", "")
