@@ -12,8 +12,9 @@ import (
 // forward is the request the wrapped handler gets: the identity in its
 // context, and without the credentials that proved it, so no password,
 // session cookie or share link reaches the wrapped handler or its logs.
-func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: made}))
+func (g *Gate) forward(r *http.Request, d decision) *http.Request {
+	id := d.in.id
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: d.made, deadline: d.deadline}))
 	_, auth := r.Header["Authorization"]
 	_, remapped := r.Header[remappedAuthorization]
 	cookie := r.Header["Cookie"]

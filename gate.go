@@ -93,9 +93,10 @@ func New(o Options) (*Gate, error) {
 	return g, nil
 }
 
-// decisionDeadline bounds the store calls of one decision (a table that
-// hangs): a cookie request answers within a store call's own timeout, a
-// login within this, plus its password check.
+// decisionDeadline bounds the store calls of one decision, and the page
+// helpers' reads after it (a table that hangs): a cookie request answers
+// within a store call's own timeout, a login within this, plus its
+// password check.
 const decisionDeadline = 3 * time.Second
 
 // remote reports whether some store of o may be remote: any that is not
@@ -202,6 +203,9 @@ type decision struct {
 	reply   *reply
 	cookies cookies
 	made    *madeLink // with in: a share link made just before, for the page
+	// deadline is the decision's (decideWithin), which the page helpers'
+	// store reads keep too; zero for none.
+	deadline time.Time
 }
 
 // caller is who got in and how.
@@ -229,11 +233,13 @@ func (g *Gate) decideWithin(r *http.Request) decision {
 	if !g.bounded {
 		return g.decide(r)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), decisionDeadline)
+	deadline := time.Now().Add(decisionDeadline)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
 	dr := r.WithContext(ctx)
 	d := g.decide(dr)
 	r.Body = dr.Body // a way may have wrapped it (a bounded reader, a login form put back)
+	d.deadline = deadline
 	return d
 }
 

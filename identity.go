@@ -3,6 +3,7 @@ package formgate
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // Identity is who the gate let through and how. The wrapped handler reads
@@ -41,6 +42,9 @@ type passed struct {
 	id   Identity
 	g    *Gate // its routes and options, for the page helpers
 	made *madeLink
+	// deadline bounds the store reads of the page helpers (SharingFor)
+	// by the decision's; zero when the stores are in memory.
+	deadline time.Time
 }
 
 type passedKey struct{}

@@ -93,7 +93,7 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, d decision, next ht
 		if d.made != nil {
 			w = &madeWriter{ResponseWriter: w, made: d.made, clear: g.linkCookie(r, madeCookieName, "", -1)}
 		}
-		next.ServeHTTP(w, g.forward(r, d.in.id, d.made))
+		next.ServeHTTP(w, g.forward(r, d))
 		return
 	}
 	g.writeReply(w, r, d.reply)

@@ -1,6 +1,7 @@
 package formgate
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sync/atomic"
@@ -106,7 +107,13 @@ func SharingFor(r *http.Request) (s Sharing, ok bool) {
 		return s, true
 	}
 	s.RevokeURL = relativeRef(r.URL.Path, g.routes+"share/revoke")
-	list, err := g.o.Shares.List(r.Context(), p.id.User)
+	ctx := r.Context()
+	if !p.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, p.deadline)
+		defer cancel()
+	}
+	list, err := g.o.Shares.List(ctx, p.id.User)
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
 		s.ListErr = err

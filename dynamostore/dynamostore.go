@@ -1,8 +1,9 @@
 // Package dynamostore keeps formgate's shared state in one DynamoDB table,
 // so that every Lambda container sees the same: the failed-login counters
-// (a formgate.Limiter), the sessions ended before their time (a
-// formgate.Revocations) and the share links each user made (a
-// formgate.Shares). It is optional and lives apart from the core, so that
+// (a formgate.Limiter, per address, user name and device), the sessions
+// ended before their time (a formgate.Revocations), the share links each
+// user made (a formgate.Shares) and the addresses each user logged in
+// from (a formgate.KnownAddresses). It is optional and lives apart from the core, so that
 // the AWS SDK is in a program only when it uses this package.
 //
 // The table has a string partition key "pk" and a TTL attribute "ttl"
@@ -13,6 +14,8 @@
 //	sid#ID                 the session is ended
 //	share#SHA256(USER)     l_ID: the user's share link ID expires then (Unix s);
 //	                       ver: the list's version, for Add's conditional write
+//	known#SHA256(USER,ADDR) the user logged in from the client address ADDR
+//	                       (formgate.KnownAddresses)
 //
 // Cost, on demand: a cookie request reads two items in one BatchGetItem
 // (strongly consistent: 2 read units); a login attempt writes one item, a

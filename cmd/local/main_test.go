@@ -132,7 +132,7 @@ func TestLocalZeroConfigLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 {
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 2 || resp.Cookies()[0].Name != "formgate" {
 		t.Fatalf("POST login: %d %v", resp.StatusCode, resp.Header)
 	}
 	cookie := resp.Cookies()[0]
@@ -250,7 +250,7 @@ func TestLocalGatewayREST(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 || resp.Cookies()[0].Path != "/prod/report" {
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 2 || resp.Cookies()[0].Path != "/prod/report" || resp.Cookies()[1].Path != "/prod/report" {
 		t.Fatalf("login: %d %v", resp.StatusCode, resp.Header)
 	}
 }
