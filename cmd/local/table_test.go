@@ -51,11 +51,11 @@ func TestLocalWithTable(t *testing.T) {
 }
 
 // While the table hangs (dynalite stopped with SIGSTOP), answers keep
-// their stated bounds: a cookie request gets its 503 within a table
-// call's timeout (2 s), a login is answered within the decision's
-// deadline (3 s) plus its password check — with limits per container
-// meanwhile. The bounds checked here have a second of slack for a busy
-// machine.
+// their stated bound: the gate's store calls for one request end within
+// its 3 s deadline — a cookie request gets its 503 (usually at a table
+// call's own 2 s timeout), a login is answered, with limits per container
+// meanwhile. The bound checked here has 1.5 s of slack for a busy
+// machine (and the login's password check).
 func TestLocalTableHangs(t *testing.T) {
 	db := dynalitetest.Start(t)
 	bin := localBin(t, "-tags", "dynamodb,s3")
@@ -88,12 +88,13 @@ func TestLocalTableHangs(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if took := time.Since(start); resp.StatusCode != http.StatusServiceUnavailable || took > 3*time.Second {
-		t.Fatalf("a cookie request while the table hangs: %d after %v, want 503 within 2 s", resp.StatusCode, took)
+	cookieTook := time.Since(start)
+	if resp.StatusCode != http.StatusServiceUnavailable || cookieTook > 4500*time.Millisecond {
+		t.Fatalf("a cookie request while the table hangs: %d after %v, want 503 within 3 s", resp.StatusCode, cookieTook)
 	}
 	resp, took := login()
-	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK || took > 4*time.Second {
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusOK || took > 4500*time.Millisecond {
 		t.Fatalf("a login while the table hangs: %d after %v, want it answered within 3 s", resp.StatusCode, took)
 	}
-	t.Logf("table hangs: cookie request 503, login %d in %v", resp.StatusCode, took.Round(10*time.Millisecond))
+	t.Logf("table hangs: cookie request 503 in %v, login %d in %v", cookieTook.Round(10*time.Millisecond), resp.StatusCode, took.Round(10*time.Millisecond))
 }
