@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -145,12 +146,16 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 
 // serve runs a plain HTTP server until SIGINT or SIGTERM.
 func serve(addr, prefix string, h http.Handler) error {
-	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	fmt.Printf("serving http://%s%s/app/\n", addr, prefix)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Printf("serving http://%s%s/app/\n", ln.Addr(), prefix)
 	select {
 	case err := <-errc:
 		return err

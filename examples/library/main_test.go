@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"html"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -164,5 +167,44 @@ func TestLibraryExampleOnLambda(t *testing.T) {
 	r = f.Invoke(t, event("/app/data.json", `"Accept":"*/*"`))
 	if r["statusCode"] != 401.0 {
 		t.Fatalf("a script without credentials: %v", r)
+	}
+}
+
+// From the command line, behind the emulated REST API (-gateway rest),
+// as the library docs show it: the stage in every path, the app's own
+// redirect (/app → /app/) kept under it.
+func TestLibraryExampleCommandLine(t *testing.T) {
+	bin := gobuild.Binary(t, gobuild.Build{Pkg: "./examples/library"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "-addr", addr, "-gateway", "rest")
+	cmd.Env = []string{"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + strings.Repeat("x", 32)}
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if want := "serving http://" + addr + "/dev/app/"; !strings.HasPrefix(line, want) {
+		t.Fatalf("banner %q, want %q", line, want)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/dev/app", nil)
+	req.SetBasicAuth("anna", "correct horse")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/dev/app/" {
+		t.Fatalf("/dev/app: %d Location %q, want a redirect to /dev/app/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	r := do(t, http.DefaultClient, "GET", "http://"+addr+"/dev/app/data.json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+	if r.Status != 200 || !strings.Contains(r.Body, `"user":"anna"`) {
+		t.Fatalf("data.json with Basic: %d %s", r.Status, r.Body)
 	}
 }
