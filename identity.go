@@ -28,6 +28,9 @@ const (
 	// ViaShare: a share link (Options.ShareLinks); User is the user who
 	// made it. Such a caller may only read BasePath.
 	ViaShare Via = "share"
+	// ViaToken: a token for scripts (Options.Tokens); User is the user who
+	// made it. Such a caller may only read (GET and HEAD).
+	ViaToken Via = "token"
 )
 
 // HasSession reports whether the identity is backed by a session cookie,
@@ -41,6 +44,8 @@ type passed struct {
 	id   Identity
 	g    *Gate // its routes and options, for the page helpers
 	made *madeLink
+	// token is a token for scripts made just before, for TokensFor.
+	token *newToken
 }
 
 type passedKey struct{}
