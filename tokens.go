@@ -266,3 +266,14 @@ func (f *FileTokens) List(_ context.Context, user string) ([]Token, error) {
 
 // Used implements Tokens: a file records nothing.
 func (f *FileTokens) Used(context.Context, string, time.Time) error { return nil }
+
+// Expired is the number of the file's tokens expired at now.
+func (f *FileTokens) Expired(now time.Time) int {
+	n := 0
+	for _, t := range f.byID {
+		if !now.Before(t.Expires) {
+			n++
+		}
+	}
+	return n
+}
