@@ -36,7 +36,7 @@ func tokens(getenv func(string) string, c *Config) error {
 	}
 	ft, err := formgate.ReadTokensFile(inTaskRoot(getenv, file))
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("AUTH_TOKENS_FILE: %w; on Lambda, bundle it with `make build TOKENS=path/to/%s` (the zip holds it under its base name); locally a relative path is from the working directory", err, filepath.Base(file))
+		return fmt.Errorf("AUTH_TOKENS_FILE: %w; on Lambda, bundle it with `make build TOKENS_FILE=path/to/%s` (the zip holds it under its base name); locally a relative path is from the working directory", err, filepath.Base(file))
 	}
 	if err != nil {
 		return fmt.Errorf("AUTH_TOKENS_FILE: %w; make a line with `go run ./cmd/hash-password -token NAME USER`", err)

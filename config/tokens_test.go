@@ -44,7 +44,7 @@ func TestLoadTokens(t *testing.T) {
 		{name: "file", env: map[string]string{"AUTH_TOKENS_FILE": good}, on: true, file: true,
 			warned: []string{`names user "ghost", who is not among the users`, "holds 1 expired token(s)"}},
 		{name: "file in the task root", env: map[string]string{"AUTH_TOKENS_FILE": "tokens.txt", "LAMBDA_TASK_ROOT": dir}, on: true, file: true},
-		{name: "file missing", env: map[string]string{"AUTH_TOKENS_FILE": "nope.txt", "LAMBDA_TASK_ROOT": dir}, errs: []string{"AUTH_TOKENS_FILE: open " + filepath.Join(dir, "nope.txt"), "make build TOKENS=path/to/nope.txt"}},
+		{name: "file missing", env: map[string]string{"AUTH_TOKENS_FILE": "nope.txt", "LAMBDA_TASK_ROOT": dir}, errs: []string{"AUTH_TOKENS_FILE: open " + filepath.Join(dir, "nope.txt"), "make build TOKENS_FILE=path/to/nope.txt"}},
 		{name: "file with a token", env: map[string]string{"AUTH_TOKENS_FILE": bad}, errs: []string{"line 2: it holds a token"}},
 		{name: "file but off", env: map[string]string{"AUTH_TOKENS_FILE": good, "TOKENS": "off"}, errs: []string{"AUTH_TOKENS_FILE is set, but TOKENS=off"}},
 	} {
