@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/dynamostore"
+	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 )
 
 // token is a token record for the tests; only its hash matters to the
@@ -141,5 +146,102 @@ func TestTokensCapAtOnce(t *testing.T) {
 	list, err := sa.Tokens().List(ctx, "anna")
 	if err != nil || made != 5 || len(list) != 5 {
 		t.Fatalf("%d made, %d listed (%v); the cap is 5", made, len(list), err)
+	}
+}
+
+// counting is a DB that counts the calls to the table, by kind.
+type counting struct {
+	dynamostore.DB
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counting) count(kind string) {
+	c.mu.Lock()
+	c.n[kind]++
+	c.mu.Unlock()
+}
+
+func (c *counting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.count("UpdateItem")
+	return c.DB.UpdateItem(ctx, in, o...)
+}
+
+func (c *counting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.count("PutItem")
+	return c.DB.PutItem(ctx, in, o...)
+}
+
+func (c *counting) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	c.count("BatchGetItem")
+	return c.DB.BatchGetItem(ctx, in, o...)
+}
+
+func (c *counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.count("GetItem")
+	return c.DB.GetItem(ctx, in, o...)
+}
+
+func (c *counting) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
+	return n
+}
+
+// What a request by a token costs the table, through the gate: one
+// GetItem; the first use also its last use (one UpdateItem), and then no
+// write for an hour. A wrong token: its GetItem and the address's
+// attempt (one UpdateItem).
+func TestTokensCostThroughGate(t *testing.T) {
+	db := dynalitetest.Start(t)
+	c := &counting{DB: db.Table("formgate"), n: map[string]int{}}
+	s := dynamostore.New(c, "formgate")
+	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: []byte(strings.Repeat("k", 32)),
+		Logger: slog.New(slog.DiscardHandler), Tokens: s.Tokens(), Limiter: s.Limiter("addr", 10, 10*time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := g.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	do := func(method, target, body string, header ...string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		if body != "" {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			r.Header.Set(header[i], header[i+1])
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	w := do("POST", "/report/_formgate/tokens", "name=ci&ttl=720h", "Authorization", "Basic YW5uYTpwdw==")
+	if w.Code != 201 {
+		t.Fatalf("make: %d %s", w.Code, w.Body)
+	}
+	token := strings.TrimSpace(w.Body.String())
+	if got, want := c.take(), map[string]int{"GetItem": 1, "PutItem": 1, "UpdateItem": 3}; fmt.Sprint(got) != fmt.Sprint(want) {
+		// Basic's attempt spent and given back (2), the list read and
+		// written, the token's item.
+		t.Fatalf("making a token: %v, want %v", got, want)
+	}
+	for i, want := range []map[string]int{{"GetItem": 1, "UpdateItem": 1}, {"GetItem": 1}, {"GetItem": 1}} {
+		if w := do("GET", "/report", "", "Authorization", "Bearer "+token); w.Code != 200 {
+			t.Fatalf("request %d: %d", i+1, w.Code)
+		}
+		if got := c.take(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("request %d by the token: %v, want %v", i+1, got, want)
+		}
+	}
+	other := "A"
+	if token[30] == 'A' {
+		other = "B"
+	}
+	if w := do("GET", "/report", "", "Authorization", "Bearer "+token[:30]+other+token[31:]); w.Code != 401 {
+		t.Fatalf("a wrong token: %d", w.Code)
+	}
+	if got, want := c.take(), map[string]int{"GetItem": 1, "UpdateItem": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("a wrong token: %v, want %v", got, want)
 	}
 }
