@@ -292,6 +292,8 @@ func TestTokenLifetime(t *testing.T) {
 		anna := loginCookie(t, f, "anna", "pw-a")
 		token, _ := makeToken(t, f, map[string]string{"Cookie": pair(anna)}, "ci", "2h")
 		bobToken, _ := makeToken(t, f, map[string]string{"Authorization": basicAuth("bob", "pw-b")}, "ci", "24h")
+		revoked, revokedID := makeToken(t, f, map[string]string{"Cookie": pair(anna)}, "gone", "24h")
+		store.Revoke(context.Background(), "anna", revokedID, time.Now())
 		ok := func(tok string) {
 			t.Helper()
 			if resp := asToken(t, f, "GET", reportURL, "Authorization", tok); resp.StatusCode != 200 {
@@ -314,10 +316,11 @@ func TestTokenLifetime(t *testing.T) {
 		if resp := asToken(t, rotated, "GET", reportURL, apiKeyHeader, token); resp.StatusCode != 200 {
 			t.Fatalf("the token under a new session secret: %d", resp.StatusCode)
 		}
-		delete(us, "bob")
-		refused(bobToken, "the token's user no longer exists")
 		time.Sleep(2 * time.Hour)
 		refused(token, "the token expired at ")
+		refused(revoked, "the token was revoked")
+		delete(us, "bob")
+		refused(bobToken, "the token's user no longer exists")
 		// None of these was a failed login: the budget of one is whole.
 		refused("fgt_"+strings.Repeat("A", apitoken.Len-4), "not valid here")
 		if resp := asToken(t, f, "GET", reportURL, "Authorization", "fgt_"+strings.Repeat("B", apitoken.Len-4)); resp.StatusCode != 429 {
@@ -430,10 +433,13 @@ func TestTokenLists(t *testing.T) {
 			t.Fatalf("bob reads %s: %d", id, resp.StatusCode)
 		}
 	}
-	// bob cannot revoke anna's.
+	// bob cannot revoke anna's, and the log does not say he did.
 	f.do(t, req{method: "POST", target: tokensRoute + "/revoke", body: "id=" + id1, header: bob})
 	if resp := asToken(t, f, "GET", reportURL, "Authorization", tok1); resp.StatusCode != 200 {
 		t.Fatalf("anna's token after bob revoked it: %d", resp.StatusCode)
+	}
+	if logs := f.logs.String(); strings.Contains(logs, `msg="token revoked"`) || !strings.Contains(logs, `msg="token revocation: not one of the user's live tokens" user=bob`) {
+		t.Fatalf("the log of bob's revocation:\n%s", logs)
 	}
 	page := body(f.do(t, req{header: map[string]string{"Authorization": basicAuth("anna", "pw-a"), "Accept": htmlAcc}}))
 	if !strings.Contains(page, "listed=2 ["+id2+" cron used=false] ["+id1+" ci used=true]") {
@@ -453,10 +459,15 @@ type usedCount struct {
 	*MemoryTokens
 	n    atomic.Int32
 	down atomic.Bool
+	// lagging: a store whose Find does not show a use just recorded.
+	lagging bool
 }
 
 func (u *usedCount) Used(ctx context.Context, id string, at time.Time) error {
 	u.n.Add(1)
+	if u.lagging {
+		return nil
+	}
 	return u.MemoryTokens.Used(ctx, id, at)
 }
 
@@ -472,6 +483,19 @@ func (u *usedCount) Find(ctx context.Context, id string) (Token, bool, error) {
 // A token's last use is written at most once an hour, however many
 // requests.
 func TestTokenLastUsed(t *testing.T) {
+	// Within one instance, even when the store is slow to show it.
+	synctest.Test(t, func(t *testing.T) {
+		store := &usedCount{MemoryTokens: NewMemoryTokens(), lagging: true}
+		f := tokenFixture(t, store, nil)
+		token, _ := makeToken(t, f, map[string]string{"Authorization": basicAuth(testUser, testPass)}, "ci", "720h")
+		for range 59 {
+			asToken(t, f, "GET", reportURL, "Authorization", token)
+			time.Sleep(time.Minute)
+		}
+		if n := store.n.Load(); n != 1 {
+			t.Fatalf("%d writes in an hour, the store lagging", n)
+		}
+	})
 	synctest.Test(t, func(t *testing.T) {
 		store := &usedCount{MemoryTokens: NewMemoryTokens()}
 		f := tokenFixture(t, store, nil)
@@ -483,6 +507,13 @@ func TestTokenLastUsed(t *testing.T) {
 		// 50 minutes: one write. The next one past the hour.
 		if n := store.n.Load(); n != 1 {
 			t.Fatalf("%d writes in 50 minutes", n)
+		}
+		// Another instance with the same store: it reads the last use and
+		// does not write it again within the hour.
+		other := tokenFixture(t, store, nil)
+		asToken(t, other, "GET", reportURL, "Authorization", token)
+		if n := store.n.Load(); n != 1 {
+			t.Fatalf("%d writes in 50 minutes from two instances", n)
 		}
 		time.Sleep(11 * time.Minute)
 		asToken(t, f, "GET", reportURL, "Authorization", token)

@@ -2,6 +2,8 @@ package dynamostore_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,6 +66,9 @@ func TestTokensShared(t *testing.T) {
 		if err := []dynamostoreTokens{a, b}[i%2].Used(ctx, "ci", at); err != nil {
 			t.Fatal(err)
 		}
+		if got, _, _ := a.Find(ctx, "ci"); i == 1 && got.LastUsed.Unix() != now.Unix() {
+			t.Fatalf("written again within the hour: %v", got.LastUsed)
+		}
 	}
 	if got, _, _ := a.Find(ctx, "ci"); got.LastUsed.Unix() != now.Add(61*time.Minute).Unix() {
 		t.Fatalf("last used %v", got.LastUsed)
@@ -71,8 +76,8 @@ func TestTokensShared(t *testing.T) {
 	if err := a.Used(ctx, "gone", now); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := a.Find(ctx, "gone"); ok {
-		t.Fatal("Used made an item")
+	if _, ok, err := a.Find(ctx, "gone"); ok || err != nil {
+		t.Fatalf("Used made an item: %v %v", ok, err)
 	}
 	// Revocations.
 	if err := b.Revoke(ctx, "bob", "ci", now); err != nil {
@@ -92,6 +97,19 @@ func TestTokensShared(t *testing.T) {
 	}
 	if list, err := a.List(ctx, "anna"); err != nil || len(list) != 1 || list[0].ID != "cron" {
 		t.Fatalf("anna's list after the revocation: %v %v", list, err)
+	}
+	// A list that still names it (its removal failed), or names another
+	// user's token, lists neither.
+	sum := sha256.Sum256([]byte("anna"))
+	_, err = db.Client().UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("formgate"),
+		Key:                       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "tokens#" + base64.RawURLEncoding.EncodeToString(sum[:])}},
+		UpdateExpression:          aws.String("SET t_ci = :e, t_bob1 = :e"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":e": &types.AttributeValueMemberN{Value: fmt.Sprint(ci.Expires.Unix())}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, err := a.List(ctx, "anna"); err != nil || len(list) != 1 || list[0].ID != "cron" {
+		t.Fatalf("anna's list naming her revoked token and bob's: %v %v", list, err)
 	}
 	out, err := db.Client().GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("formgate"), Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "tok#ci"}}, ConsistentRead: aws.Bool(true)})
 	if err != nil || out.Item["ttl"].(*types.AttributeValueMemberN).Value != fmt.Sprint(ci.Expires.Add(30*24*time.Hour).Unix()) {
