@@ -26,7 +26,7 @@
 // protected; paths outside it get 404 from the gate, so route public paths
 // (a health check) to other handlers in front of the gate. BasePath +
 // RoutePrefix ("/_formgate/…") are the gate's own routes (logout, share
-// links). The wrapped handler learns who logged in from IdentityFrom, and
+// links, tokens). The wrapped handler learns who logged in from IdentityFrom, and
 // never sees the credentials: the Authorization header, a token's
 // X-Api-Key and the session and share-link cookies are removed, and a
 // script's form login arrives as a GET without its body.

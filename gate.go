@@ -122,13 +122,13 @@ func (g *Gate) order() []way {
 	if g.o.TrustAuthorizer {
 		ways = append(ways, g.byAuthorizer)
 	}
-	// The session comes before the login form, so that once logged in, an
-	// application's own forms reach it even if they have fields called
-	// username and password.
 	if g.o.Tokens != nil {
 		// Before Basic, which would refuse Authorization: Bearer.
 		ways = append(ways, g.byToken)
 	}
+	// The session comes before the login form, so that once logged in, an
+	// application's own forms reach it even if they have fields called
+	// username and password.
 	ways = append(ways, g.byBasic, g.bySession, g.byForm)
 	if g.o.ShareLinks {
 		// Last: a password, a session or a login wins over a share link.
