@@ -131,7 +131,7 @@ func (g *Gate) makeToken(r *http.Request, jar *cookies) *reply {
 	if err != nil || ttl < minTokenTTL || ttl > g.o.TokenMaxTTL {
 		g.o.Logger.Info("token refused: lifetime out of range", "user", who.user.Name, "remote", r.RemoteAddr)
 		return g.tokenNotice(r, http.StatusBadRequest, "This lifetime will not do",
-			fmt.Sprintf("The field ttl must be a Go duration from %s to %s, e.g. %s (30 days).", lifetimeList([]time.Duration{minTokenTTL}), lifetimeList([]time.Duration{g.o.TokenMaxTTL}), lifetimeList([]time.Duration{min(30*24*time.Hour, g.o.TokenMaxTTL)})))
+			fmt.Sprintf("The field ttl must be a Go duration from %s to %s, e.g. %s.", lifetimeList([]time.Duration{minTokenTTL}), lifetimeList([]time.Duration{g.o.TokenMaxTTL}), lifetimeList(g.tokenLifetimes[:1])))
 	}
 	token, id := apitoken.New()
 	now := time.Now().Truncate(time.Second)
