@@ -26,10 +26,10 @@
 // protected; paths outside it get 404 from the gate, so route public paths
 // (a health check) to other handlers in front of the gate. BasePath +
 // RoutePrefix ("/_formgate/…") are the gate's own routes (logout, share
-// links). The wrapped handler learns who logged in from IdentityFrom, and
-// never sees the credentials: the Authorization header and the session and
-// share-link cookies are removed, and a script's form login arrives as a
-// GET without its body.
+// links, tokens). The wrapped handler learns who logged in from IdentityFrom, and
+// never sees the credentials: the Authorization header, a token's
+// X-Api-Key and the session and share-link cookies are removed, and a
+// script's form login arrives as a GET without its body.
 //
 // Every answer under the base path, the wrapped handler's included,
 // carries Cache-Control: no-store (nothing behind a password is kept by a
@@ -43,6 +43,14 @@
 // a password until it expires: the caller is then
 // Identity{User: the maker, Via: ViaShare}. A page offers them with
 // SharingFor.
+//
+// With Options.Tokens, a user logged in with a password can make named
+// tokens for scripts (fgt_…, sent as Authorization: Bearer or X-Api-Key)
+// that open the protected pages for reading (GET and HEAD of BasePath
+// and below) until they expire or are revoked, whatever becomes of the
+// password: the caller is then Identity{User: the maker, Via: ViaToken}.
+// A page offers them with TokensFor; scripts POST to RoutePrefix +
+// "tokens".
 //
 // The gate's own answers suit who asks: browsers get pages (the login
 // form, with Options.LoginTitle and LoginCSS for an application's look),

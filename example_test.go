@@ -175,3 +175,48 @@ func ExampleIdentityFrom() {
 	fmt.Println(w.Body.String())
 	// Output: true anna via basic, session false, Authorization ""
 }
+
+// A script's token, made once with the password, opens the app for
+// reading; the app sees its maker, never the token. TokensFor gives a
+// page the form and the list.
+func ExampleTokensFor() {
+	app := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := formgate.IdentityFrom(r.Context())
+		fmt.Fprintf(w, "%s (%s)", id.User, id.Via)
+		if s, ok := formgate.TokensFor(r); ok {
+			fmt.Fprintf(w, " make at %s, %d listed", s.MakeURL, len(s.Tokens))
+		}
+	})
+	g, _ := formgate.New(formgate.Options{
+		Checker:       formgate.PlainPassword("anna", "correct horse"),
+		SessionSecret: []byte("a random secret of at least 32 bytes, from configuration"),
+		BasePath:      "/app",
+		Tokens:        formgate.NewMemoryTokens(), // dynamostore.Store.Tokens() on Lambda
+		Logger:        slog.New(slog.DiscardHandler),
+	})
+	srv := httptest.NewServer(g.Protect(app))
+	defer srv.Close()
+
+	req, _ := http.NewRequest("POST", srv.URL+"/app/_formgate/tokens", strings.NewReader("name=ci&ttl=720h"))
+	req.SetBasicAuth("anna", "correct horse")
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, _ := http.DefaultClient.Do(req)
+	token, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, len(strings.TrimSpace(string(token))), strings.HasPrefix(resp.Header.Get("Location"), "/app/_formgate/tokens/"))
+
+	req, _ = http.NewRequest("GET", srv.URL+"/app/data", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	resp, _ = http.DefaultClient.Do(req)
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, string(body))
+
+	req, _ = http.NewRequest("GET", srv.URL+"/app", nil)
+	req.SetBasicAuth("anna", "correct horse")
+	resp, _ = http.DefaultClient.Do(req)
+	body, _ = io.ReadAll(resp.Body)
+	fmt.Println(string(body))
+	// Output:
+	// 201 59 true
+	// 200 anna (token)
+	// anna (basic) make at app/_formgate/tokens, 1 listed
+}

@@ -4,8 +4,10 @@ package formgate
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/session"
 )
 
@@ -14,11 +16,12 @@ import (
 // session cookie or share link reaches the wrapped handler or its logs.
 func (g *Gate) forward(r *http.Request, d decision) *http.Request {
 	id := d.in.id
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: d.made, deadline: d.deadline}))
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: d.made, token: d.token, deadline: d.deadline}))
 	_, auth := r.Header["Authorization"]
 	_, remapped := r.Header[remappedAuthorization]
+	_, apiKey := r.Header[apiKeyHeader]
 	cookie := r.Header["Cookie"]
-	if !auth && !remapped && len(cookie) == 0 && id.Via != ViaForm {
+	if !auth && !remapped && !apiKey && len(cookie) == 0 && id.Via != ViaForm {
 		return f
 	}
 	// A new map without the credentials; the other values are shared, as
@@ -29,13 +32,18 @@ func (g *Gate) forward(r *http.Request, d decision) *http.Request {
 			f.Header[k] = v
 		}
 	}
+	// A token never reaches the handler, whichever way let the caller
+	// in; any other X-Api-Key is the application's.
+	if apiKey && slices.ContainsFunc(r.Header[apiKeyHeader], func(v string) bool { return apitoken.Looks(strings.TrimSpace(v)) }) {
+		delete(f.Header, apiKeyHeader)
+	}
 	if len(cookie) == 1 && strings.HasPrefix(cookie[0], session.CookieName+"=") && !strings.Contains(cookie[0], ";") {
 		cookie = nil // only the session cookie: the common case, no parsing
 	}
 	if len(cookie) > 0 {
 		var keep []string
 		for _, c := range r.Cookies() {
-			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName && c.Name != deviceCookieName {
+			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName && c.Name != deviceCookieName && c.Name != newTokenCookie {
 				keep = append(keep, c.String())
 			}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorilla/schema"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/frontdoor"
 	"github.com/formgate/formgate/internal/outage"
 	"github.com/formgate/formgate/internal/redact"
@@ -51,7 +52,12 @@ type Gate struct {
 	// types), so a decision's store calls get a deadline.
 	bounded bool
 	// Failures of the stores the gate asks, logged once per outage.
-	limits, checks, revocations, shares *outage.Log
+	limits, checks, revocations, shares, tokens *outage.Log
+	// Tokens for scripts (tokenway.go), with Options.Tokens.
+	tokenWriter    TokenWriter     // nil when the store is read-only
+	shown          *apitoken.Shown // seals a token just made for its page; nil without a writer
+	tokenLifetimes []time.Duration // the token lifetimes offered
+	touched        sync.Map        // token id → when this process last recorded its use
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -73,9 +79,13 @@ func New(o Options) (*Gate, error) {
 		checks:      storeOutage("the credential check"),
 		revocations: storeOutage("the session revocation store"),
 		shares:      storeOutage("the share-link store"),
+		tokens:      storeOutage("the token store"),
 	}
 	g.decoder.IgnoreUnknownKeys(true) // a submit button's name or a password manager's extra field is not an error
 	if err := g.keys(); err != nil {
+		return nil, fmt.Errorf("formgate: %w", err)
+	}
+	if err := g.tokenKeys(); err != nil {
 		return nil, fmt.Errorf("formgate: %w", err)
 	}
 	var err error
@@ -112,7 +122,9 @@ func remote(o Options) bool {
 	_, memKnown := o.KnownAddresses.(*MemoryKnownAddresses)
 	_, memRev := o.Revocations.(*MemoryRevocations)
 	_, memShares := o.Shares.(*MemoryShares)
-	return !memKnown || (o.Revocations != nil && !memRev) || (o.Shares != nil && !memShares)
+	_, memTokens := o.Tokens.(*MemoryTokens)
+	_, fileTokens := o.Tokens.(*FileTokens)
+	return !memKnown || (o.Revocations != nil && !memRev) || (o.Shares != nil && !memShares) || (o.Tokens != nil && !memTokens && !fileTokens)
 }
 
 // keys derives the session keys and, with share links, the link keys
@@ -143,6 +155,10 @@ func (g *Gate) order() []way {
 	var ways []way
 	if g.o.TrustAuthorizer {
 		ways = append(ways, g.byAuthorizer)
+	}
+	if g.o.Tokens != nil {
+		// Before Basic, which would refuse Authorization: Bearer.
+		ways = append(ways, g.byToken)
 	}
 	// The session comes before the login form, so that once logged in, an
 	// application's own forms reach it even if they have fields called
@@ -203,6 +219,7 @@ type decision struct {
 	reply   *reply
 	cookies cookies
 	made    *madeLink // with in: a share link made just before, for the page
+	token   *newToken // with in: a token made just before, for the page
 	// deadline is the decision's (decideWithin), which the page helpers'
 	// store reads keep too; zero for none.
 	deadline time.Time
@@ -259,6 +276,7 @@ func (g *Gate) decide(r *http.Request) decision {
 		who, stop := way(r, &d.cookies)
 		if who != nil {
 			d.in, d.made = who, g.takeMade(r, who.id, &d.cookies)
+			d.token = g.takeNewToken(r, who.id, &d.cookies)
 			return d
 		}
 		if stop != nil {

@@ -453,7 +453,8 @@ func TestGateLoginFlow(t *testing.T) {
 
 // FuzzGate: whatever a client sends in the places the gate reads, the
 // answer is never a 5xx and never the report without good credentials
-// (share links on: no share cookie passes without the key either).
+// (share links on: no share cookie passes without the key either; tokens
+// on: no Bearer either).
 func FuzzGate(f *testing.F) {
 	f.Add("POST", "application/x-www-form-urlencoded", form(testUser, "x"), "", "", "text/html")
 	f.Add("GET", "", "", basicAuth(testUser, "nope"), "", "*/*")
@@ -462,7 +463,10 @@ func FuzzGate(f *testing.F) {
 	f.Add("PUT", "multipart/form-data; boundary=x", "--x--", "Digest x", "formgate=a; formgate=b", "application/json")
 	f.Add("GET", "", "", "", "formgate_share=AXNoYXJlLWxpbvSGVwBUKRaPyfhzeWFubmFoUDHXb9NrQCMmYxOJ0LQq", "text/html")
 	f.Add("GET", "", "", "", "formgate_share=; formgate_new=x; formgate=y", "")
-	fx := shareFixture(f, nil)
+	f.Add("GET", "", "", "Bearer fgt_"+strings.Repeat("A", 55), "formgate_newtoken=x", "application/json")
+	f.Add("POST", "application/x-www-form-urlencoded", "name=ci&ttl=1h", "bearer  fgt_", "", "")
+	// Tokens on, none made: no token passes either.
+	fx := shareFixture(f, func(o *Options) { o.Tokens = NewMemoryTokens() })
 	f.Fuzz(func(t *testing.T, method, contentType, body, authz, cookie, accept string) {
 		if !validMethod(method) {
 			return

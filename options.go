@@ -119,6 +119,25 @@ type Options struct {
 	// password changes, or when SessionSecret does. MemoryShares for one
 	// process; package dynamostore to share it among Lambda containers.
 	Shares Shares
+	// Tokens, when set, lets users logged in with a password (a session
+	// or Basic) make named tokens for scripts, sent as Authorization:
+	// Bearer fgt_… or X-Api-Key: fgt_…, that open BasePath and everything
+	// below it but the gate's own routes for reading (GET and HEAD) until
+	// they expire or are revoked: the caller is then Identity{User: the
+	// maker, Via: ViaToken}. A TokenWriter makes and revokes them (POST
+	// RoutePrefix + "tokens", + "tokens/revoke"; TokensFor gives a page
+	// what it needs): MemoryTokens for one process, package dynamostore
+	// for Lambda. FileTokens reads them from a file and is read-only.
+	// A new password does not end a token, nor does "log out everywhere",
+	// nor a new SessionSecret (only a token's SHA-256 is kept); removing
+	// its user does. Nil: no tokens, and Authorization: Bearer is refused
+	// as any header but Basic is.
+	Tokens Tokens
+	// TokenMaxTTL caps a token's lifetime. The page offers 30 days, 90
+	// days and a year, those above the cap left out, and the cap itself
+	// when it is none of them; a script may ask for any Go duration from
+	// 1m to the cap. Default 365 days; from 1m to 730 days.
+	TokenMaxTTL time.Duration
 	// Logger gets one line per request and one per refusal; never a
 	// password, cookie value or Authorization header. Default
 	// slog.Default().
@@ -146,6 +165,11 @@ const (
 	// MaxShareMaxTTL is the longest ShareMaxTTL accepted: a link is a
 	// password to the report for its whole life.
 	MaxShareMaxTTL = 365 * 24 * time.Hour
+	// DefaultTokenMaxTTL is the longest token when TokenMaxTTL is 0.
+	DefaultTokenMaxTTL = 365 * 24 * time.Hour
+	// MaxTokenMaxTTL is the longest TokenMaxTTL accepted: a token must
+	// end, and two years is longer than most scripts live unchanged.
+	MaxTokenMaxTTL = 2 * 365 * 24 * time.Hour
 	// MinSecretLen is the shortest SessionSecret accepted: 32 bytes give
 	// the key derivation at least 256 bits when the secret is random.
 	MinSecretLen = 32
@@ -203,6 +227,9 @@ func (o Options) withDefaults() Options {
 	if o.ShareMaxTTL == 0 {
 		o.ShareMaxTTL = DefaultShareMaxTTL
 	}
+	if o.TokenMaxTTL == 0 {
+		o.TokenMaxTTL = DefaultTokenMaxTTL
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -253,6 +280,9 @@ func (o Options) Validate() error {
 	}
 	if o.Shares != nil && !o.ShareLinks {
 		bad("Shares", "", "is set but ShareLinks is off: turn ShareLinks on, or leave Shares nil")
+	}
+	if o.TokenMaxTTL < time.Minute || o.TokenMaxTTL > MaxTokenMaxTTL {
+		bad("TokenMaxTTL", o.TokenMaxTTL.String(), "is out of range: use from 1m to 17520h (730 days), or 0 for the default of 365 days")
 	}
 	if o.ShareScope != ShareSubtree && o.ShareScope != ShareBaseOnly {
 		bad("ShareScope", fmt.Sprint(int(o.ShareScope)), "is not a scope: use ShareSubtree or ShareBaseOnly")

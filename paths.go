@@ -10,7 +10,8 @@ import (
 
 // RoutePrefix is the part of the URL space below the base path that the
 // gate keeps for its own routes — logout, logout-everywhere (with
-// Options.Revocations), share and share/… (with Options.ShareLinks):
+// Options.Revocations), share and share/… (with Options.ShareLinks),
+// tokens and tokens/… (with Options.Tokens):
 // BasePath + "/_formgate/…" never reaches the wrapped handler, everything
 // else under the base path does. The underscore name keeps it out of the way of an
 // application's own routes, and it is fixed, so every deployment and every

@@ -26,6 +26,8 @@ type reply struct {
 	retry     time.Duration
 	allow     string
 	why       string // for the request's log line, when the status alone does not say
+	bearer    string // a refused token: the Bearer challenge's error_description
+	json      any    // a body to send as JSON (the token routes' lists)
 }
 
 func textReply(status int, text string) *reply { return &reply{status: status, text: text} }
@@ -93,6 +95,9 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, d decision, next ht
 		if d.made != nil {
 			w = &madeWriter{ResponseWriter: w, made: d.made, clear: g.linkCookie(r, madeCookieName, "", -1)}
 		}
+		if d.token != nil {
+			w = &shownWriter{ResponseWriter: w, tok: d.token, clear: g.newTokenCookie(r, "", -1)}
+		}
 		next.ServeHTTP(w, g.forward(r, d))
 		return
 	}
@@ -104,6 +109,10 @@ func (g *Gate) writeReply(w http.ResponseWriter, r *http.Request, rp *reply) {
 	h := w.Header()
 	if rp.challenge {
 		h.Set(g.o.ChallengeHeader, g.challenge)
+	}
+	if rp.bearer != "" {
+		// RFC 6750: a refused token is told so in the challenge too.
+		h.Set(g.o.ChallengeHeader, `Bearer realm="`+g.o.Realm+`", error="invalid_token", error_description="`+rp.bearer+`"`)
 	}
 	if rp.location != "" {
 		h.Set("Location", rp.location)
@@ -123,6 +132,11 @@ func (g *Gate) writeReply(w http.ResponseWriter, r *http.Request, rp *reply) {
 		web.SetPageHeaders(h)
 		w.WriteHeader(rp.status)
 		w.Write(page)
+	case rp.json != nil:
+		body, _ := json.Marshal(rp.json)
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(rp.status)
+		w.Write(append(body, '\n'))
 	case rp.text != "" && rp.status >= 400 && wantsJSON(r):
 		// A JSON client reads a refusal as JSON, with the same status and
 		// headers (the challenge, Retry-After).

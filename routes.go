@@ -18,6 +18,8 @@ func (g *Gate) ownRoute(r *http.Request, jar *cookies) *reply {
 	switch {
 	case g.links != nil && (p == g.routes+"share" || strings.HasPrefix(p, g.routes+"share/")):
 		return g.shareRoute(r, jar)
+	case g.o.Tokens != nil && (p == g.routes+"tokens" || strings.HasPrefix(p, g.routes+"tokens/")):
+		return g.tokenRoute(r, jar)
 	case p == g.routes+"logout":
 		return g.logout(r, jar)
 	case p == g.routes+"logout-everywhere" && g.o.Revocations != nil:

@@ -1,7 +1,6 @@
 package formgate
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"sync/atomic"
@@ -107,12 +106,8 @@ func SharingFor(r *http.Request) (s Sharing, ok bool) {
 		return s, true
 	}
 	s.RevokeURL = relativeRef(r.URL.Path, g.routes+"share/revoke")
-	ctx := r.Context()
-	if !p.deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, p.deadline)
-		defer cancel()
-	}
+	ctx, cancel := p.storeContext(r)
+	defer cancel()
 	list, err := g.o.Shares.List(ctx, p.id.User)
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)

@@ -23,6 +23,9 @@ import (
 //	/report/_formgate/share             POST: make a share link (SHARE_LINKS)
 //	/report/_formgate/share/revoke      POST: take one back (with a list)
 //	/report/_formgate/share/TOKEN       GET: open one
+//	/report/_formgate/tokens            POST: make a token for scripts; GET: the caller's, as JSON (TOKENS)
+//	/report/_formgate/tokens/revoke     POST: revoke one (not with AUTH_TOKENS_FILE)
+//	/report/_formgate/tokens/ID         GET: one of the caller's, as JSON
 //	GET /                               redirect to report
 func (c Config) Handler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
 	src, name, err := c.ReportSource(ctx, getenv)

@@ -17,6 +17,8 @@
 //	KnownAddresses   in memory                  with FORMGATE_TABLE: the table
 //	Revocations      none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
 //	Shares           none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
+//	Tokens           none                       AUTH_TOKENS_FILE (read-only); else with FORMGATE_TABLE:
+//	                                            the table (cmd/local: in memory); TOKENS=off: none
 //	Realm            "restricted"               Config.Handler (the report): "report"
 //	ShareScope       ShareSubtree               Config.Handler (the report): ShareBaseOnly
 //
@@ -47,9 +49,14 @@ type Config struct {
 	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer,
 	// ShareLinks (SHARE_LINKS: on unless "off"), ShareMaxTTL, and with
 	// FORMGATE_TABLE the table's Limiter, UserLimiter, Revocations and
-	// Shares. Logger is left to the program; so is a Shares of its own
-	// when there is no table (cmd/local keeps one in memory).
+	// Shares, TokenMaxTTL, and Tokens: the tokens file (AUTH_TOKENS_FILE),
+	// else the table's. Logger is left to the program; so is a Shares or
+	// Tokens of its own when there is no table (cmd/local keeps them in
+	// memory).
 	Options formgate.Options
+	// TokensOn: tokens for scripts are not turned off (TOKENS): a program
+	// without a table or file may keep them in memory (cmd/local).
+	TokensOn bool
 	// Users says who may log in, for a program to show: the user name, or
 	// how many users came from where.
 	Users string
@@ -111,6 +118,7 @@ var variables = map[string]string{
 	"Realm":                 "AUTH_REALM",
 	"ChallengeHeader":       "CHALLENGE_HEADER",
 	"ShareMaxTTL":           "SHARE_MAX_TTL",
+	"TokenMaxTTL":           "TOKEN_MAX_TTL",
 }
 
 // Load reads the configuration through getenv (os.Getenv in main) and
@@ -148,6 +156,7 @@ func Load(getenv func(string) string) (Config, error) {
 		// give a week to an operator who meant none.
 		{duration{name: "SHARE_MAX_TTL", example: "168h (7 days) or 24h", min: time.Minute, hint: "to turn share links off, set SHARE_LINKS=off"}, &c.Options.ShareMaxTTL},
 		{duration{name: "REPORT_REFRESH", example: "60s or 5m", zero: "read the report only at start", min: time.Second}, &c.ReportRefresh},
+		{duration{name: "TOKEN_MAX_TTL", example: "8760h (365 days) or 2160h", min: time.Minute, hint: "to turn tokens off, set TOKENS=off"}, &c.Options.TokenMaxTTL},
 	} {
 		if err := v.read(getenv, v.into); err != nil {
 			errs = append(errs, err)
@@ -175,6 +184,9 @@ func Load(getenv func(string) string) (Config, error) {
 		c.Options.Shares = nil // the table's list, which nothing would read
 	default:
 		errs = append(errs, fmt.Errorf("SHARE_LINKS=%q: use on or off", getenv("SHARE_LINKS")))
+	}
+	if err := tokens(getenv, &c); err != nil {
+		errs = append(errs, err)
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -58,8 +58,9 @@ var stage = sync.OnceValues(func() (string, error) {
 	if err := os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
 		return "", err
 	}
-	// With a users file, as an operator with several users builds.
-	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"), "USERS=htpasswd/testdata/users.htpasswd")
+	// With a users file, as an operator with several users builds, and a
+	// file of tokens for scripts.
+	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"), "USERS=htpasswd/testdata/users.htpasswd", "TOKENS_FILE=config/testdata/tokens.txt")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("make build: %v\n%s", err, out)
@@ -312,6 +313,24 @@ func TestArtifact(t *testing.T) {
 		if !slices.Contains(names, "users.htpasswd") {
 			t.Errorf("%s holds %v: no users.htpasswd", z, names)
 		}
+		// The tokens file (make build TOKENS_FILE=…) in the report's zips.
+		if z != "authorizer.zip" && !slices.Contains(names, "tokens.txt") {
+			t.Errorf("%s holds %v: no tokens.txt", z, names)
+		}
+	}
+}
+
+// A tokens file with a line formgate refuses (a token pasted in place of
+// its hash) stops the build before anything is built, without the token.
+func TestBuildChecksTokensFile(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "tokens.txt")
+	token := "fgt_" + strings.Repeat("A", 55)
+	os.WriteFile(bad, []byte("Q0ktdGVzdC0x:anna:ci:"+token+":20991231T000000Z\n"), 0o600)
+	cmd := exec.Command("make", "build", "DIST="+t.TempDir(), "TOKENS_FILE="+bad)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "line 1: it holds a token") || strings.Contains(string(out), "go build") || strings.Contains(string(out), token[4:]) {
+		t.Fatalf("make build with a token in the file: %v\n%s", err, out)
 	}
 }
 

@@ -54,6 +54,9 @@ type ReportView struct {
 	LogoutEverywhereURL string
 	// Share is the share-link panel (share.go); nil shows none.
 	Share *ShareView
+	// Tokens is the panel of tokens for scripts (tokens.go); nil shows
+	// none.
+	Tokens *TokensView
 }
 
 // Pages renders the HTML pages. Build it once with NewPages.
@@ -92,7 +95,7 @@ func parse() (*Pages, error) {
 	if p.login, err = parse("login.html"); err != nil {
 		return nil, err
 	}
-	if p.report, err = parse("report.html", "share.html"); err != nil {
+	if p.report, err = parse("report.html", "share.html", "tokens.html"); err != nil {
 		return nil, err
 	}
 	if p.notice, err = parse("notice.html"); err != nil {

@@ -142,8 +142,9 @@ func (s settings) banner(w io.Writer, users string, notes []string) {
 }
 
 // oneProcess sets cfg up for one process: the table made if missing, and
-// without one, revocations and share-link lists kept in memory (which,
-// unlike on Lambda, then hold everywhere the server answers).
+// without one, revocations, share-link lists and tokens for scripts kept
+// in memory (which, unlike on Lambda, then hold everywhere the server
+// answers).
 func oneProcess(cfg *config.Config, log *slog.Logger) (notes []string, err error) {
 	if cfg.Table != nil {
 		cfg.Table.SetLogger(log)
@@ -161,6 +162,9 @@ func oneProcess(cfg *config.Config, log *slog.Logger) (notes []string, err error
 	}
 	if cfg.Options.ShareLinks && cfg.Options.Shares == nil {
 		cfg.Options.Shares = formgate.NewMemoryShares()
+	}
+	if cfg.TokensOn && cfg.Options.Tokens == nil {
+		cfg.Options.Tokens = formgate.NewMemoryTokens()
 	}
 	return notes, nil
 }

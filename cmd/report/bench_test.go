@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
@@ -218,4 +219,40 @@ func BenchmarkWarmShareGETTable(b *testing.B) {
 	db.Table("formgate")
 	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
 	benchWarm(b, bootstrapShared(b), shareCookieEvent(b, bootstrapShared(b), env), env...)
+}
+
+// tokenEvent is a report request by a token (Authorization: Bearer) made
+// (with Basic) through a bootstrap(b) with env.
+func tokenEvent(b *testing.B, bin string, env []string) []byte {
+	f := runtimetest.Start(b, bin, env...)
+	defer f.Stop()
+	made := f.Invoke(b, shareEvent(b, "rest-v1-basic", "POST", "/report/_formgate/tokens", "", "name=bench&ttl=24h", map[string]string{}))
+	token, _ := made["body"].(string)
+	if !strings.HasPrefix(token, "fgt_") {
+		b.Fatalf("no token: %v", made)
+	}
+	return shareEvent(b, "rest-v1-get-form", "GET", "/report", "", "", map[string]string{"Authorization": "Bearer " + strings.TrimSpace(token)})
+}
+
+// BenchmarkWarmTokenGET: a request by a token from a tokens file
+// (AUTH_TOKENS_FILE), beside BenchmarkWarmCookieGET.
+func BenchmarkWarmTokenGET(b *testing.B) {
+	token, id := apitoken.New()
+	dir := b.TempDir()
+	line := apitoken.Line{ID: id, User: "anna", Name: "bench", Hash: apitoken.HashOf(token), Expires: time.Now().Add(time.Hour)}.String()
+	if err := os.WriteFile(dir+"/tokens.txt", []byte(line+"\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := append([]string{"AUTH_TOKENS_FILE=" + dir + "/tokens.txt"}, reportEnv...)
+	benchWarm(b, bootstrap(b), shareEvent(b, "rest-v1-get-form", "GET", "/report", "", "", map[string]string{"Authorization": "Bearer " + token}), env...)
+}
+
+// BenchmarkWarmTokenGETTable: a request by a token kept in dynalite (one
+// GetItem), beside BenchmarkWarmCookieGETTable and
+// BenchmarkWarmShareGETTable.
+func BenchmarkWarmTokenGETTable(b *testing.B) {
+	db := dynalitetest.Start(b)
+	db.Table("formgate")
+	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
+	benchWarm(b, bootstrapShared(b), tokenEvent(b, bootstrapShared(b), env), env...)
 }

@@ -50,7 +50,8 @@ type pageKey struct {
 // are read from the table only then) and kept, plain and gzip'd.
 func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
 	share, keep := shareKey(v.Share)
-	if !keep {
+	tokens, keepTokens := tokensKey(v.Tokens)
+	if !keep || !keepTokens {
 		// A new link or a list of links: this user's page alone, made for
 		// this request in the one encoding asked, and not kept (a cache
 		// of pages per user would push out the pages everyone shares).
@@ -58,7 +59,7 @@ func (rp *Report) render(s *snapshot, v web.ReportView, gz bool) (body, error) {
 		rp.fill(p, s, v, !gz, gz)
 		return p.body(gz)
 	}
-	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share}
+	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share + tokens}
 	s.mu.Lock()
 	p, ok := s.pages[k]
 	if !ok {

@@ -243,7 +243,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	to := min(from+rp.c.PageRows, rows)
 	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header,
 		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
-		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: shareView(r)}
+		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: shareView(r), Tokens: tokenView(r)}
 	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")))
 	if err != nil {
 		rp.c.Logger.Error("render report", "err", err)
