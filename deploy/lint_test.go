@@ -15,8 +15,9 @@ import (
 
 // cfn-lint runs once per test run, over every template the tests make:
 // each config packaged by each packager, with the docs' parameters and
-// (configs with the report) with stageParams; and, to be refused, the
-// root config with reportS3 written s3://bucket/key.
+// (configs with the report) with stageParams; the SAM template's
+// translations and the SAM template itself; and, to be refused, the root config and the SAM template with
+// reportS3 written s3://bucket/key.
 
 // lintAllowed are the cfn-lint findings that stay, by config folder, for
 // both packagers; each is why it is left. Every other finding, error or
@@ -103,6 +104,15 @@ func lintAll(t *testing.T, base string) (*lintRun, error) {
 		}
 		jobs = append(jobs, job{p.name + " bad reportS3", true, func(t testing.TB) *stack { return pkg(t, p, ".", "username=anna", "reportS3="+badReportS3) }})
 	}
+	jobs = append(jobs,
+		job{"sam", false, func(t testing.TB) *stack { return sam(t, "UserName=anna") }},
+		job{"sam samStageParams", false, func(t testing.TB) *stack { return sam(t, samStageParams...) }},
+		job{"sam bad ReportS3", true, func(t testing.TB) *stack { return sam(t, "UserName=anna", "ReportS3="+badReportS3) }},
+		// The SAM template as written: cfn-lint runs the transform itself.
+		job{samTemplate, false, func(testing.TB) *stack {
+			return &stack{tool: "cfn-lint's own SAM transform", dir: "deploy/sam", file: filepath.Join(base, samTemplate)}
+		}},
+	)
 	run := &lintRun{targets: make([]lintTarget, len(jobs))}
 	var wg sync.WaitGroup
 	for i, j := range jobs {
@@ -228,8 +238,8 @@ func TestReportS3Refused(t *testing.T) {
 			t.Errorf("%v: the template does not carry reportS3 as ReportS3's Default", tg.stack)
 		}
 	}
-	if n != len(packagers) {
-		t.Errorf("%d templates with a bad reportS3 linted, want %d", n, len(packagers))
+	if n != len(packagers)+1 {
+		t.Errorf("%d templates with a bad reportS3 linted, want %d", n, len(packagers)+1)
 	}
 }
 
@@ -258,12 +268,12 @@ func TestPackagingOutput(t *testing.T) {
 	}
 }
 
-// The ReportS3 pattern in the root serverless.yml (read from its text:
-// in the -short lane) takes bucket/key and nothing that would make the
-// grant wider or the URL wrong.
+// The ReportS3 pattern, in the root serverless.yml and the SAM template
+// alike (read from their text: in the -short lane), takes bucket/key and
+// nothing that would make the grant wider or the URL wrong.
 func TestReportS3Pattern(t *testing.T) {
 	var patterns []string
-	for _, f := range []string{"serverless.yml"} {
+	for _, f := range []string{"serverless.yml", samTemplate} {
 		b, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
 			t.Fatal(err)
@@ -273,6 +283,9 @@ func TestReportS3Pattern(t *testing.T) {
 			t.Fatalf("%s: %d ReportS3 parameters with an AllowedPattern, want 1", f, len(m))
 		}
 		patterns = append(patterns, strings.ReplaceAll(m[0][1], "''", "'"))
+	}
+	if patterns[0] != patterns[1] {
+		t.Fatalf("ReportS3's pattern: %q in serverless.yml, %q in %s", patterns[0], patterns[1], samTemplate)
 	}
 	re := regexp.MustCompile(patterns[0])
 	for _, v := range []string{"", "my-bucket/exports/daily.csv", "b.example.com/k.csv", "Old_Bucket/a b/ü.csv", "abc/k"} {

@@ -20,7 +20,7 @@ import (
 var root, _ = filepath.Abs("..")
 
 // stage is a copy of the deploy configs (serverless.yml, package.json,
-// examples/) with the artifacts they refer to, built the way
+// examples/, deploy/sam/) with the artifacts they refer to, built the way
 // an operator builds them (make build, into its dist/) — in a temporary
 // folder, so the tests never touch the checkout's dist/. node_modules is
 // linked.
@@ -35,7 +35,7 @@ var stage = sync.OnceValues(func() (string, error) {
 			return "", err
 		}
 	}
-	for _, d := range []string{"examples"} {
+	for _, d := range []string{"examples", "deploy/sam"} {
 		if err := os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join(root, d))); err != nil {
 			return "", err
 		}
