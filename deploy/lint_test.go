@@ -15,8 +15,9 @@ import (
 
 // cfn-lint runs once per test run, over every template the tests make:
 // each config packaged by each packager, with the docs' parameters and
-// (configs with the report) with stageParams; the SAM template's
-// translations and the SAM template itself; and, to be refused, the root config and the SAM template with
+// (configs with the report) with stageParams; what each deploy command in
+// the docs makes; the SAM template's translations and the SAM template
+// itself; and, to be refused, the root config and the SAM template with
 // reportS3 written s3://bucket/key.
 
 // lintAllowed are the cfn-lint findings that stay, by config folder, for
@@ -103,6 +104,9 @@ func lintAll(t *testing.T, base string) (*lintRun, error) {
 			jobs = append(jobs, job{p.name + " " + dir + " stageParams", false, func(t testing.TB) *stack { return pkg(t, p, dir, stageParams...) }})
 		}
 		jobs = append(jobs, job{p.name + " bad reportS3", true, func(t testing.TB) *stack { return pkg(t, p, ".", "username=anna", "reportS3="+badReportS3) }})
+	}
+	for _, c := range docCommands(t) {
+		jobs = append(jobs, job{c.where, false, c.stack})
 	}
 	jobs = append(jobs,
 		job{"sam", false, func(t testing.TB) *stack { return sam(t, "UserName=anna") }},
