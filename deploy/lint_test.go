@@ -154,10 +154,7 @@ func cfnLint(dir string, files []string) (map[string][]string, error) {
 	cmd.Dir = dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	counted(fmt.Sprintf("cfn-lint (%d templates)", len(files)))
-	slots <- struct{}{}
-	out, err := cmd.Output() // exits non-zero when it finds anything: read the JSON
-	<-slots
+	out, err := run(fmt.Sprintf("cfn-lint (%d templates)", len(files)), cmd.Output) // exits non-zero when it finds anything: read the JSON
 	var found []struct {
 		Filename string
 		Level    string

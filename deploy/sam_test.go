@@ -43,10 +43,7 @@ func translate(base string, overrides []string) (*stack, error) {
 	cmd.Env = toolEnv("AWS_DEFAULT_REGION=eu-west-1")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	counted("aws-sam-translator")
-	slots <- struct{}{}
-	b, err := cmd.Output()
-	<-slots
+	b, err := run("aws-sam-translator", cmd.Output)
 	if err != nil {
 		return nil, fmt.Errorf("samtranslate.py %s: %v\n%s", strings.Join(overrides, " "), err, stderr.String())
 	}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // root is the repository root, where serverless.yml and package.json are.
@@ -81,11 +82,12 @@ func TestMain(m *testing.M) {
 	if testing.Verbose() {
 		var counts []string
 		runs.Range(func(k, v any) bool {
-			counts = append(counts, fmt.Sprintf("%s %d", k, v.(*atomic.Int64).Load()))
+			r := v.(*toolRuns)
+			counts = append(counts, fmt.Sprintf("%s %d (%.1f s, longest %.1f s)", k, r.n, r.total.Seconds(), r.longest.Seconds()))
 			return true
 		})
 		slices.Sort(counts)
-		fmt.Printf("deploy: tool runs: %s\n", strings.Join(counts, ", "))
+		fmt.Printf("deploy: tool runs: %s\n", strings.Join(counts, "; "))
 	}
 	if stagedDir != "" {
 		os.RemoveAll(stagedDir)
@@ -112,10 +114,30 @@ func (s *stack) String() string {
 // the tests run many in parallel, on machines with two.
 var slots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
 
-func run(cmd *exec.Cmd) ([]byte, error) {
+// run runs a tool (f: a Cmd's Output or CombinedOutput) in a slot, and
+// counts and times it under name, for go test -v's last line.
+func run(name string, f func() ([]byte, error)) ([]byte, error) {
 	slots <- struct{}{}
 	defer func() { <-slots }()
-	return cmd.CombinedOutput()
+	start := time.Now()
+	defer func() {
+		v, _ := runs.LoadOrStore(name, &toolRuns{})
+		r := v.(*toolRuns)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		d := time.Since(start)
+		r.n, r.total, r.longest = r.n+1, r.total+d, max(r.longest, d)
+	}()
+	return f()
+}
+
+// runs holds each tool's runs (packagings, translations, lints).
+var runs sync.Map // name → *toolRuns
+
+type toolRuns struct {
+	mu             sync.Mutex
+	n              int
+	total, longest time.Duration
 }
 
 // packages caches every packaging of this run: one per packager, config
@@ -152,15 +174,6 @@ type home struct {
 
 var outs atomic.Int64
 
-// runs counts each tool's runs (packagings, translations, lints), for
-// go test -v's last line.
-var runs sync.Map // tool → *atomic.Int64
-
-func counted(tool string) {
-	n, _ := runs.LoadOrStore(tool, new(atomic.Int64))
-	n.(*atomic.Int64).Add(1)
-}
-
 // runPackage runs node_modules/.bin/NAME, the command `npx --no NAME`
 // runs (packager.check runs that and holds it to the pinned version),
 // without npx's own 0.3 s each time.
@@ -181,8 +194,7 @@ func runPackage(p packager, base, dir string, params []string) (*stack, error) {
 	if !first {
 		h.mu.Unlock()
 	}
-	counted(p.name + " package")
-	b, err := run(cmd)
+	b, err := run(p.name+" package", cmd.CombinedOutput)
 	if first {
 		h.warm = err == nil
 		h.mu.Unlock()
