@@ -20,6 +20,12 @@ import (
 // itself; and, to be refused, the root config and the SAM template with
 // reportS3 written s3://bucket/key.
 
+// cfn-lint judges Lambda runtimes against today's date: the Lambda@Edge
+// function's nodejs22.x (examples/cloudfront) gets W2531 from 2027-04-30
+// (deprecated), E2531 from 2027-06-01 (no new functions), E2533 from
+// 2027-07-01 (no updates). TestCfnLint then fails, as it should: move the
+// function to a runtime Lambda@Edge still creates (nodejs24.x).
+
 // lintAllowed are the cfn-lint findings that stay, by config folder, for
 // both packagers; each is why it is left. Every other finding, error or
 // warning, fails TestCfnLint, and so does an entry here that cfn-lint no
