@@ -59,7 +59,7 @@ func (g *Gate) sharePost(r *http.Request, jar *cookies, what string) (*caller, *
 	}
 	who, stop := g.member(r, jar)
 	if stop == nil {
-		stop = g.shareForm(r)
+		stop = g.routeForm(r, "share")
 	}
 	if stop != nil {
 		return nil, stop
@@ -79,25 +79,6 @@ func (g *Gate) member(r *http.Request, jar *cookies) (*caller, *reply) {
 	return nil, &reply{status: http.StatusUnauthorized, text: "401 Unauthorized: log in (a session or Basic credentials) to make or take back share links",
 		notice: &web.NoticeView{Heading: "Log in to share", Message: "Only someone logged in with a password can make or take back share links.",
 			Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}}
-}
-
-// shareForm reads a share route's form into r.PostForm, or answers why
-// it cannot (400 or 413).
-func (g *Gate) shareForm(r *http.Request) *reply {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	err := errors.New("not a form")
-	if isForm(r) {
-		err = parseLoginForm(r)
-	}
-	if err == nil {
-		return nil
-	}
-	status := http.StatusBadRequest
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		status = http.StatusRequestEntityTooLarge
-	}
-	g.o.Logger.Info("bad share form", "status", status, "remote", r.RemoteAddr)
-	return textReply(status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status)))
 }
 
 // makeLink makes a link for the user who posts, for the lifetime asked

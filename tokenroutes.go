@@ -88,29 +88,10 @@ func (g *Gate) tokenPost(r *http.Request, jar *cookies) (*caller, TokenWriter, *
 		return nil, nil, g.tokenNotice(r, http.StatusForbidden, "Tokens come from a file here",
 			"Tokens here are made by whoever runs the site (hash-password -token) and deployed with it; revoking one means removing its line and deploying again.")
 	}
-	if stop := g.tokenForm(r); stop != nil {
+	if stop := g.routeForm(r, "token"); stop != nil {
 		return nil, nil, stop
 	}
 	return who, g.tokenWriter, nil
-}
-
-// tokenForm reads a token route's form into r.PostForm, or answers why it
-// cannot (400 or 413).
-func (g *Gate) tokenForm(r *http.Request) *reply {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	err := errors.New("not a form")
-	if isForm(r) {
-		err = parseLoginForm(r)
-	}
-	if err == nil {
-		return nil
-	}
-	status := http.StatusBadRequest
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		status = http.StatusRequestEntityTooLarge
-	}
-	g.o.Logger.Info("bad token form", "status", status, "remote", r.RemoteAddr)
-	return textReply(status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status)))
 }
 
 // makeToken makes a token for the user who posts, with the name and

@@ -213,20 +213,27 @@ func (s *Store) List(ctx context.Context, user string) ([]formgate.Share, error)
 // exists (an UpdateItem would otherwise make an empty item without ttl,
 // kept for ever).
 func (s *Store) Remove(ctx context.Context, user, id string) error {
+	return s.removeFrom(ctx, shareKey(user), linkAttr+id, "remove share link")
+}
+
+// removeFrom takes the attribute attr off the list item key, only on an
+// item that exists (a removal from no list is no error, and writes
+// nothing).
+func (s *Store) removeFrom(ctx context.Context, key map[string]types.AttributeValue, attr, what string) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      shareKey(user),
-		UpdateExpression:         aws.String("REMOVE #l"),
+		Key:                      key,
+		UpdateExpression:         aws.String("REMOVE #a"),
 		ConditionExpression:      aws.String("attribute_exists(pk)"),
-		ExpressionAttributeNames: map[string]string{"#l": linkAttr + id},
+		ExpressionAttributeNames: map[string]string{"#a": attr},
 	})
 	if _, none := errors.AsType[*types.ConditionalCheckFailedException](err); none {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("dynamostore: remove share link: %w", err)
+		return fmt.Errorf("dynamostore: %s: %w", what, err)
 	}
 	return nil
 }

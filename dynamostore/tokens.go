@@ -237,20 +237,5 @@ func (tk *Tokens) Revoke(ctx context.Context, user, id string, at time.Time) err
 
 // unlist takes id off user's list of tokens, only on an item that exists.
 func (tk *Tokens) unlist(ctx context.Context, user, id string) error {
-	s := tk.s
-	ctx, cancel := context.WithTimeout(ctx, callTimeout)
-	defer cancel()
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: aws.String(s.table), Key: tokenListKey(user),
-		UpdateExpression:         aws.String("REMOVE #t"),
-		ConditionExpression:      aws.String("attribute_exists(pk)"),
-		ExpressionAttributeNames: map[string]string{"#t": tokenAttr + id},
-	})
-	if _, none := errors.AsType[*types.ConditionalCheckFailedException](err); none {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("dynamostore: revoke token: %w", err)
-	}
-	return nil
+	return tk.s.removeFrom(ctx, tokenListKey(user), tokenAttr+id, "revoke token")
 }
