@@ -8,7 +8,8 @@ BENCHTIME ?= 1s
 FUZZTIME ?=
 FUZZ = FuzzInvoke:./lambdaproxy:150000 FuzzGate:.:40000 FuzzParse:./internal/basic:300000 \
 	FuzzDecode:./internal/session:300000 FuzzAppendString:./internal/table:250000 FuzzDecode:./internal/sharelink:300000 \
-	FuzzDecodeEvent:./lambdaproxy:100000 FuzzMarshal:./lambdaproxy:50000 FuzzPages:./web:30000
+	FuzzDecodeEvent:./lambdaproxy:100000 FuzzMarshal:./lambdaproxy:50000 FuzzPages:./web:30000 \
+	FuzzParse:./internal/apitoken:300000
 
 .PHONY: test short deps check unit fuzz bench build run clean
 
@@ -51,23 +52,27 @@ bench:
 ## build: the Lambda artifacts (provided.al2023, arm64) in $(DIST):
 ## report.zip (bootstrap and, with REPORT=path/to.csv, that CSV; set the
 ## stage parameter reportCsv to its base name; with USERS=path/to/htpasswd,
-## that file, checked first, for AUTH_USERS_FILE), authorizer.zip (the
+## that file, checked first, for AUTH_USERS_FILE; with
+## TOKENS_FILE=path/to/tokens.txt, that file, checked first, for
+## AUTH_TOKENS_FILE), authorizer.zip (the
 ## native-prompt variant's authorizer, with the users file too),
 ## report-shared.zip (report.zip with the AWS SDK: the DynamoDB table and
 ## REPORT_CSV=s3://…, -tags dynamodb,s3; for examples/shared-table and the
 ## deploy parameter reportZip) and library.zip (examples/library)
 REPORT ?=
 USERS ?=
+TOKENS_FILE ?=
 DIST ?= dist
 LAMBDA_BUILD = GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w" -tags lambda.norpc
 build:
 	$(if $(USERS),$(GO) run ./cmd/hash-password -check $(USERS))
+	$(if $(TOKENS_FILE),$(GO) run ./cmd/hash-password -check-tokens $(TOKENS_FILE))
 	mkdir -p $(DIST)/report $(DIST)/authorizer $(DIST)/library
 	$(LAMBDA_BUILD) -o $(DIST)/report/bootstrap ./cmd/report
-	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS)
+	$(GO) run ./cmd/mkzip -o $(DIST)/report.zip $(DIST)/report/bootstrap $(REPORT) $(USERS) $(TOKENS_FILE)
 	mkdir -p $(DIST)/report-shared
 	$(LAMBDA_BUILD),dynamodb,s3 -o $(DIST)/report-shared/bootstrap ./cmd/report
-	$(GO) run ./cmd/mkzip -o $(DIST)/report-shared.zip $(DIST)/report-shared/bootstrap $(REPORT) $(USERS)
+	$(GO) run ./cmd/mkzip -o $(DIST)/report-shared.zip $(DIST)/report-shared/bootstrap $(REPORT) $(USERS) $(TOKENS_FILE)
 	$(LAMBDA_BUILD) -o $(DIST)/authorizer/bootstrap ./cmd/authorizer
 	$(GO) run ./cmd/mkzip -o $(DIST)/authorizer.zip $(DIST)/authorizer/bootstrap $(USERS)
 	$(LAMBDA_BUILD) -o $(DIST)/library/bootstrap ./examples/library

@@ -3,13 +3,16 @@ package formgate_test
 import (
 	"context"
 	"errors"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,5 +160,56 @@ func TestIdentityFromWithoutGate(t *testing.T) {
 	}
 	if u := formgate.LogoutURL(httptest.NewRequest("GET", "/report", nil)); u != "" {
 		t.Fatalf("LogoutURL without a gate = %q", u)
+	}
+}
+
+// An app's own form, posted by a browser without a session, meets the
+// login form; after the login the browser lands on a page that exists
+// (the base path), never on a GET of the POST-only URL (405), and what
+// was typed into the app's form is not replayed.
+func TestLoginAfterAppPost(t *testing.T) {
+	var posts atomic.Int32
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /app", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "home") })
+	mux.HandleFunc("POST /app/items", func(w http.ResponseWriter, r *http.Request) { posts.Add(1) })
+	g, err := formgate.New(formgate.Options{Checker: formgate.PlainPassword("anna", "pw"), SessionSecret: secret, BasePath: "/app", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(g.Protect(mux))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	send := func(method, target string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, target, strings.NewReader(form.Encode()))
+		req.Header.Set("Accept", "text/html")
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", srv.URL)
+		resp, err := browser.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	resp, page := send("POST", srv.URL+"/app/items", url.Values{"title": {"t"}, "note": {"n"}})
+	action := regexp.MustCompile(`<form id="login" method="post" action="([^"]+)"`).FindStringSubmatch(page)
+	if resp.StatusCode != 401 || action == nil {
+		t.Fatalf("the app's POST without a session: %d, want the login form with an action:\n%s", resp.StatusCode, page)
+	}
+	// The browser resolves the action against the page's URL.
+	to, _ := resp.Request.URL.Parse(html.UnescapeString(action[1]))
+	resp, page = send("POST", to.String(), url.Values{"_formgate": {"login"}, "username": {"anna"}, "password": {"pw"}})
+	if resp.StatusCode != 200 || page != "home" || resp.Request.URL.Path != "/app" {
+		t.Fatalf("after the login: %d at %s: %q, want the base path's page", resp.StatusCode, resp.Request.URL.Path, page)
+	}
+	if posts.Load() != 0 {
+		t.Fatal("the app's form was replayed")
+	}
+	// Logged in, the app's form reaches the app.
+	if resp, _ = send("POST", srv.URL+"/app/items", url.Values{"title": {"t"}}); resp.StatusCode != 200 || posts.Load() != 1 {
+		t.Fatalf("the app's POST with a session: %d, %d posts", resp.StatusCode, posts.Load())
 	}
 }

@@ -4,20 +4,24 @@ package formgate
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/session"
 )
 
 // forward is the request the wrapped handler gets: the identity in its
 // context, and without the credentials that proved it, so no password,
 // session cookie or share link reaches the wrapped handler or its logs.
-func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Request {
-	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: made}))
+func (g *Gate) forward(r *http.Request, d decision) *http.Request {
+	id := d.in.id
+	f := r.WithContext(withPassed(r.Context(), passed{id: id, g: g, made: d.made, token: d.token, deadline: d.deadline}))
 	_, auth := r.Header["Authorization"]
 	_, remapped := r.Header[remappedAuthorization]
+	_, apiKey := r.Header[apiKeyHeader]
 	cookie := r.Header["Cookie"]
-	if !auth && !remapped && len(cookie) == 0 && id.Via != ViaForm {
+	if !auth && !remapped && !apiKey && len(cookie) == 0 && id.Via != ViaForm {
 		return f
 	}
 	// A new map without the credentials; the other values are shared, as
@@ -28,13 +32,18 @@ func (g *Gate) forward(r *http.Request, id Identity, made *madeLink) *http.Reque
 			f.Header[k] = v
 		}
 	}
+	// A token never reaches the handler, whichever way let the caller
+	// in; any other X-Api-Key is the application's.
+	if apiKey && slices.ContainsFunc(r.Header[apiKeyHeader], func(v string) bool { return apitoken.Looks(strings.TrimSpace(v)) }) {
+		delete(f.Header, apiKeyHeader)
+	}
 	if len(cookie) == 1 && strings.HasPrefix(cookie[0], session.CookieName+"=") && !strings.Contains(cookie[0], ";") {
 		cookie = nil // only the session cookie: the common case, no parsing
 	}
 	if len(cookie) > 0 {
 		var keep []string
 		for _, c := range r.Cookies() {
-			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName {
+			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName && c.Name != deviceCookieName && c.Name != newTokenCookie {
 				keep = append(keep, c.String())
 			}
 		}

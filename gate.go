@@ -4,6 +4,8 @@
 package formgate
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/gorilla/schema"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/frontdoor"
 	"github.com/formgate/formgate/internal/outage"
 	"github.com/formgate/formgate/internal/redact"
@@ -31,18 +34,29 @@ type Gate struct {
 	o         Options
 	routes    string // BasePath + RoutePrefix without a doubled slash
 	codec     *session.Codec
+	devices   *session.Codec   // device cookies (devices.go)
 	links     *sharelink.Codec // share links; nil when they are off
 	oldLinks  *sharelink.Codec // the previous secret's, only to say why its links fail
 	lifetimes []time.Duration  // the share-link lifetimes offered
 	pages     *web.Pages
 	challenge string
-	loginPage []byte // the blank login form, rendered once: the most common page
+	blank     web.LoginView // the login form as most requests get it
+	loginPage []byte        // blank, rendered once: the most common page
 	decoder   *schema.Decoder
 	csrf      *http.CrossOriginProtection
 	ways      []way
 	noAddress sync.Once // the warning about requests without a client address
+	known     remembered
+	// bounded: some store may be remote (not one of this package's memory
+	// types), so a decision's store calls get a deadline.
+	bounded bool
 	// Failures of the stores the gate asks, logged once per outage.
-	limits, checks, revocations, shares *outage.Log
+	limits, checks, revocations, shares, tokens *outage.Log
+	// Tokens for scripts (tokenway.go), with Options.Tokens.
+	tokenWriter    TokenWriter     // nil when the store is read-only
+	shown          *apitoken.Shown // seals a token just made for its page; nil without a writer
+	tokenLifetimes []time.Duration // the token lifetimes offered
+	touched        sync.Map        // token id → when this process last recorded its use
 }
 
 // New validates o once, fills in the defaults and returns the gate. The
@@ -64,29 +78,62 @@ func New(o Options) (*Gate, error) {
 		checks:      storeOutage("the credential check"),
 		revocations: storeOutage("the session revocation store"),
 		shares:      storeOutage("the share-link store"),
+		tokens:      storeOutage("the token store"),
 	}
 	g.decoder.IgnoreUnknownKeys(true) // a submit button's name or a password manager's extra field is not an error
 	if err := g.keys(); err != nil {
+		return nil, fmt.Errorf("formgate: %w", err)
+	}
+	if err := g.tokenKeys(); err != nil {
 		return nil, fmt.Errorf("formgate: %w", err)
 	}
 	var err error
 	if g.pages, err = web.NewPages(); err != nil {
 		return nil, fmt.Errorf("formgate: %w", err)
 	}
+	g.blank = web.LoginView{Title: cmp.Or(o.LoginTitle, o.Realm), Style: o.LoginCSS}
 	var page strings.Builder
-	if err := g.pages.Login(&page, web.LoginView{Realm: o.Realm}); err != nil {
+	if err := g.pages.Login(&page, g.blank); err != nil {
 		return nil, fmt.Errorf("formgate: render the login page: %w", err)
 	}
 	g.loginPage = []byte(page.String())
 	g.ways = g.order()
+	g.bounded = remote(o)
 	return g, nil
+}
+
+// decisionDeadline bounds the store calls of one decision, and the page
+// helpers' reads after it (a table that hangs): a cookie request answers
+// within a store call's own timeout, a login within this, plus its
+// password check.
+const decisionDeadline = 3 * time.Second
+
+// remote reports whether some store of o may be remote: any that is not
+// one of this package's in-memory ones. (A Checker is not counted: the
+// ones formgate has are in memory; one of an application's own gets the
+// deadline's context when a store is remote, and keeps its own timeouts.)
+func remote(o Options) bool {
+	for _, l := range []Limiter{o.Limiter, o.UserLimiter, o.DeviceLimiter} {
+		if _, mem := l.(*MemoryLimiter); !mem {
+			return true
+		}
+	}
+	_, memKnown := o.KnownAddresses.(*MemoryKnownAddresses)
+	_, memRev := o.Revocations.(*MemoryRevocations)
+	_, memShares := o.Shares.(*MemoryShares)
+	_, memTokens := o.Tokens.(*MemoryTokens)
+	_, fileTokens := o.Tokens.(*FileTokens)
+	return !memKnown || (o.Revocations != nil && !memRev) || (o.Shares != nil && !memShares) || (o.Tokens != nil && !memTokens && !fileTokens)
 }
 
 // keys derives the session keys and, with share links, the link keys
 // from the secrets.
 func (g *Gate) keys() (err error) {
 	o := g.o
-	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.SessionTTL); err != nil || !o.ShareLinks {
+	if g.codec, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, o.BasePath, o.SessionTTL); err != nil {
+		return err
+	}
+	if g.devices, err = session.NewCodec(o.SessionSecret, o.PreviousSessionSecret, deviceScope(o.BasePath), deviceTTL); err != nil || !o.ShareLinks {
 		return err
 	}
 	if g.links, err = sharelink.NewCodec(o.SessionSecret, o.BasePath); err != nil {
@@ -107,6 +154,10 @@ func (g *Gate) order() []way {
 	var ways []way
 	if g.o.TrustAuthorizer {
 		ways = append(ways, g.byAuthorizer)
+	}
+	if g.o.Tokens != nil {
+		// Before Basic, which would refuse Authorization: Bearer.
+		ways = append(ways, g.byToken)
 	}
 	// The session comes before the login form, so that once logged in, an
 	// application's own forms reach it even if they have fields called
@@ -146,13 +197,17 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h["Cache-Control"] = answerNoStore
 	h["X-Content-Type-Options"] = answerNoSniff
 	h["Referrer-Policy"] = answerNoReferrer
-	d := p.g.decide(r)
+	d := p.g.decideWithin(r)
 	p.g.write(sw, r, d, p.next)
 	// No headers, no body, no query, no share link's token: no credential
 	// can reach the log.
 	if log := p.g.o.Logger; log.Enabled(r.Context(), slog.LevelInfo) {
-		log.Info("request", "method", r.Method, "path", redact.Path(r.URL.Path), "status", sw.status,
-			"ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+		attrs := []any{"method", r.Method, "path", redact.Path(r.URL.Path), "status", sw.status,
+			"ms", float64(time.Since(start).Microseconds()) / 1000, "remote", r.RemoteAddr}
+		if d.reply != nil && d.reply.why != "" {
+			attrs = append(attrs, "why", d.reply.why)
+		}
+		log.Info("request", attrs...)
 	}
 }
 
@@ -172,6 +227,10 @@ type decision struct {
 	reply   *reply
 	cookies cookies
 	made    *madeLink // with in: a share link made just before, for the page
+	token   *newToken // with in: a token made just before, for the page
+	// deadline is the decision's (decideWithin), which the page helpers'
+	// store reads keep too; zero for none.
+	deadline time.Time
 }
 
 // caller is who got in and how.
@@ -192,6 +251,23 @@ func (c *cookies) add(k *http.Cookie) { *c = append(*c, k) }
 // add cookies (to clear a bad one) whatever it returns.
 type way func(r *http.Request, jar *cookies) (who *caller, stop *reply)
 
+// decideWithin is decide, within decisionDeadline when a store may be
+// remote. The deadline is the decision's alone: the wrapped handler gets
+// the request's own context.
+func (g *Gate) decideWithin(r *http.Request) decision {
+	if !g.bounded {
+		return g.decide(r)
+	}
+	deadline := time.Now().Add(decisionDeadline)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
+	defer cancel()
+	dr := r.WithContext(ctx)
+	d := g.decide(dr)
+	r.Body = dr.Body // a way may have wrapped it (a bounded reader, a login form put back)
+	d.deadline = deadline
+	return d
+}
+
 // decide finds out, in this order: whether the request is one the gate
 // looks at, whether it is for the gate's own routes, who the caller is,
 // and otherwise how to ask for credentials. It writes nothing.
@@ -208,6 +284,7 @@ func (g *Gate) decide(r *http.Request) decision {
 		who, stop := way(r, &d.cookies)
 		if who != nil {
 			d.in, d.made = who, g.takeMade(r, who.id, &d.cookies)
+			d.token = g.takeNewToken(r, who.id, &d.cookies)
 			return d
 		}
 		if stop != nil {
@@ -224,7 +301,11 @@ func (g *Gate) decide(r *http.Request) decision {
 func (g *Gate) screen(r *http.Request) *reply {
 	switch {
 	case !under(r.URL.Path, g.o.BasePath):
-		return notFound("")
+		// Public paths belong in front of the gate; say so to whoever
+		// reads the answer or the log.
+		rp := notFound("outside the path this gate protects")
+		rp.why = "outside the protected path " + g.o.BasePath
+		return rp
 	case dotSegment(r.URL.Path):
 		g.o.Logger.Info("path with dot segments refused", "remote", r.RemoteAddr)
 		return textReply(http.StatusBadRequest, "400 Bad Request: the path has . or .. segments")
@@ -246,7 +327,7 @@ func (g *Gate) askCredentials(r *http.Request) *reply {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status = http.StatusUnauthorized
 	}
-	rp := loginReply(status, web.LoginView{Realm: g.o.Realm})
+	rp := loginReply(status, g.loginView(r, "", ""))
 	if g.o.PromptBrowsers {
 		// The browser shows its prompt; cancelling it shows the form.
 		rp.challenge, rp.status = true, http.StatusUnauthorized
@@ -254,6 +335,22 @@ func (g *Gate) askCredentials(r *http.Request) *reply {
 	// Otherwise no challenge: where no gateway strips it (local server,
 	// ALB) it would pop the browser's prompt over the form.
 	return rp
+}
+
+// loginView is the login form for r: with the user name typed and an
+// error after a failed attempt. A form that answers a request other than
+// GET or HEAD (an application's form, posted without a session) posts the
+// login to the base path, whose GET exists: after the login the browser
+// is sent to the URL it posted to, as a GET, and the application's URL
+// may take only POSTs. What was typed into the application's form is not
+// replayed.
+func (g *Gate) loginView(r *http.Request, username, problem string) web.LoginView {
+	v := g.blank
+	v.Username, v.Error = username, problem
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.URL.Path != g.o.BasePath {
+		v.Action = relativeRef(r.URL.Path, g.o.BasePath)
+	}
+	return v
 }
 
 // byAuthorizer lets in the principal of a REST API custom authorizer. Only

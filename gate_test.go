@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,10 +64,6 @@ func newFixture(t testing.TB) fixture {
 // newFixtureWith is the fixture with Options changed by mod.
 func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 	t.Helper()
-	codec, err := session.NewCodec(testSecret, nil, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &bytes.Buffer{}
 	o := testOptions(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if mod != nil {
@@ -76,7 +73,7 @@ func newFixtureWith(t testing.TB, mod func(*Options)) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{gate: g, h: g.Protect(app), codec: codec, logs: logs}
+	return fixture{gate: g, h: g.Protect(app), codec: g.codec, logs: logs}
 }
 
 func (f fixture) validCookie(t testing.TB) string {
@@ -131,6 +128,10 @@ func (f fixture) do(t *testing.T, rq req) *http.Response {
 	}
 	r := httptest.NewRequest(method, target, strings.NewReader(rq.body))
 	for k, v := range rq.header {
+		if k == "X-Test-Remote" { // the client's address, as a front door gives it
+			r.RemoteAddr = v
+			continue
+		}
 		r.Header.Set(k, v)
 	}
 	if rq.body != "" && r.Header.Get("Content-Type") == "" {
@@ -176,7 +177,7 @@ func check(t *testing.T, f fixture, resp *http.Response, w want) {
 		t.Errorf("Location = %q, want %q", resp.Header.Get("Location"), w.location)
 	}
 	gotChallenge := resp.Header.Get("WWW-Authenticate")
-	if w.challenge && gotChallenge != `Basic realm="report", charset="UTF-8"` {
+	if w.challenge && gotChallenge != `Basic realm="restricted", charset="UTF-8"` {
 		t.Errorf("WWW-Authenticate = %q, want the Basic challenge", gotChallenge)
 	}
 	if !w.challenge && gotChallenge != "" {
@@ -242,7 +243,7 @@ func TestGate(t *testing.T) {
 	f := newFixture(t)
 	good := f.validCookie(t)
 	foreign, err := func() (string, error) {
-		c, err := session.NewCodec(bytes.Repeat([]byte("z"), 32), nil, time.Hour)
+		c, err := session.NewCodec(bytes.Repeat([]byte("z"), 32), nil, "/report", time.Hour)
 		if err != nil {
 			return "", err
 		}
@@ -452,7 +453,8 @@ func TestGateLoginFlow(t *testing.T) {
 
 // FuzzGate: whatever a client sends in the places the gate reads, the
 // answer is never a 5xx and never the report without good credentials
-// (share links on: no share cookie passes without the key either).
+// (share links on: no share cookie passes without the key either; tokens
+// on: no Bearer either).
 func FuzzGate(f *testing.F) {
 	f.Add("POST", "application/x-www-form-urlencoded", form(testUser, "x"), "", "", "text/html")
 	f.Add("GET", "", "", basicAuth(testUser, "nope"), "", "*/*")
@@ -461,7 +463,10 @@ func FuzzGate(f *testing.F) {
 	f.Add("PUT", "multipart/form-data; boundary=x", "--x--", "Digest x", "formgate=a; formgate=b", "application/json")
 	f.Add("GET", "", "", "", "formgate_share=AXNoYXJlLWxpbvSGVwBUKRaPyfhzeWFubmFoUDHXb9NrQCMmYxOJ0LQq", "text/html")
 	f.Add("GET", "", "", "", "formgate_share=; formgate_new=x; formgate=y", "")
-	fx := shareFixture(f, nil)
+	f.Add("GET", "", "", "Bearer fgt_"+strings.Repeat("A", 55), "formgate_newtoken=x", "application/json")
+	f.Add("POST", "application/x-www-form-urlencoded", "name=ci&ttl=1h", "bearer  fgt_", "", "")
+	// Tokens on, none made: no token passes either.
+	fx := shareFixture(f, func(o *Options) { o.Tokens = NewMemoryTokens() })
 	f.Fuzz(func(t *testing.T, method, contentType, body, authz, cookie, accept string) {
 		if !validMethod(method) {
 			return
@@ -513,7 +518,7 @@ func TestGateOptions(t *testing.T) {
 	r := httptest.NewRequest("GET", "/report", nil)
 	r.Header.Set("Accept", htmlAcc)
 	w := serve(f.h, r)
-	if w.Code != 401 || w.Header().Get("X-WWW-Authenticate") != `Basic realm="report", charset="UTF-8"` || w.Header().Get("WWW-Authenticate") != "" || !strings.Contains(w.Body.String(), loginForm_) {
+	if w.Code != 401 || w.Header().Get("X-WWW-Authenticate") != `Basic realm="restricted", charset="UTF-8"` || w.Header().Get("WWW-Authenticate") != "" || !strings.Contains(w.Body.String(), loginForm_) {
 		t.Fatalf("prompt mode: %d %v", w.Code, w.Header())
 	}
 
@@ -557,6 +562,12 @@ func TestGateBasePath(t *testing.T) {
 			resp := f.do(t, req{method: "POST", target: "http://127.0.0.1" + tt.target, body: form(testUser, testPass), prefix: tt.prefix})
 			if tt.status == 404 {
 				check(t, f, resp, want{status: 404, cookie: "none", notBody: []string{reportMarker}})
+				return
+			}
+			if tt.target != tt.base {
+				// A script's form login below the base path is sent there:
+				// the URL it posted to may take only POSTs.
+				check(t, f, resp, want{status: 303, cookie: "set", cookiePath: tt.cookiePath, location: relativeRef(tt.target, tt.base)})
 				return
 			}
 			check(t, f, resp, want{status: tt.status, cookie: "set", cookiePath: tt.cookiePath, body: []string{"path=" + tt.target}})
@@ -748,5 +759,83 @@ func TestBadFormNotLogged(t *testing.T) {
 	f.do(t, req{method: "POST", body: "username=anna&password=ab%zzSECRETPART"})
 	if strings.Contains(f.logs.String(), "zz") || strings.Contains(f.logs.String(), "SECRETPART") || !strings.Contains(f.logs.String(), "bad login form") {
 		t.Fatalf("log:\n%s", f.logs)
+	}
+}
+
+// A JSON client (Accept: application/json, no text/html) reads the gate's
+// refusals as JSON, with the status and headers a script gets otherwise.
+func TestRefusalsAsJSON(t *testing.T) {
+	f := newFixtureWith(t, func(o *Options) { o.Limiter = NewMemoryLimiter(1, time.Hour) })
+	jsonAcc := map[string]string{"Accept": "application/json"}
+	with := func(extra map[string]string) map[string]string {
+		h := map[string]string{"Accept": "application/json"}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	for _, tt := range []struct {
+		name   string
+		rq     req
+		status int
+		says   string
+		header string // a header the answer must carry
+	}{
+		{"no credentials", req{header: jsonAcc}, 401, "authentication required", "WWW-Authenticate"},
+		{"a wrong password", req{header: with(map[string]string{"Authorization": basicAuth(testUser, "nope")})}, 401, "wrong username or password", "WWW-Authenticate"},
+		{"held back", req{header: with(map[string]string{"Authorization": basicAuth(testUser, "nope")})}, 429, "Too many failed logins", "Retry-After"},
+		{"cross-site", req{method: "POST", body: "a=b", header: with(map[string]string{"Sec-Fetch-Site": "cross-site"})}, 403, "cross-origin request refused", ""},
+		{"outside the base path", req{target: "http://127.0.0.1:8080/healthz", header: jsonAcc}, 404, "outside the path this gate protects", ""},
+		{"logout by GET", req{target: "http://127.0.0.1:8080/report/_formgate/logout", header: jsonAcc}, 405, "log out with a POST", "Allow"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := f.do(t, tt.rq)
+			var got struct {
+				Error  string `json:"error"`
+				Status int    `json:"status"`
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if err := json.Unmarshal(b, &got); err != nil || resp.StatusCode != tt.status || got.Status != tt.status ||
+				!strings.Contains(got.Error, tt.says) || resp.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("%d %s %s, want %d JSON saying %q", resp.StatusCode, resp.Header.Get("Content-Type"), b, tt.status, tt.says)
+			}
+			if tt.header != "" && resp.Header.Get(tt.header) == "" {
+				t.Errorf("no %s header: %v", tt.header, resp.Header)
+			}
+		})
+	}
+	// A script that takes anything still gets text.
+	if resp := f.do(t, req{header: map[string]string{"Accept": "*/*"}}); !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("Accept */*: %s", resp.Header.Get("Content-Type"))
+	}
+	// The log says why a path outside the base path got 404.
+	if !strings.Contains(f.logs.String(), `path=/healthz status=404`) || !strings.Contains(f.logs.String(), `why="outside the protected path /report"`) {
+		t.Errorf("the request line does not say why:\n%s", f.logs)
+	}
+}
+
+// LoginTitle and LoginCSS give the gate's pages an application's look;
+// the policy still allows nothing fetched.
+func TestLoginLook(t *testing.T) {
+	const css = "form#login { background: rebeccapurple }"
+	f := newFixtureWith(t, func(o *Options) { o.LoginTitle, o.LoginCSS = "Sales dashboard", css })
+	resp := f.do(t, req{header: map[string]string{"Accept": htmlAcc}})
+	page := body(resp)
+	for _, want := range []string{"<title>Log in · Sales dashboard</title>", "<h1>Sales dashboard</h1>", css} {
+		if !strings.Contains(page, want) {
+			t.Errorf("login page lacks %q", want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("CSP %q", csp)
+	}
+	// A failed login keeps the look.
+	resp = f.do(t, req{method: "POST", body: form(testUser, "wrong"), header: map[string]string{"Accept": htmlAcc}})
+	if page := body(resp); resp.StatusCode != 401 || !strings.Contains(page, css) || !strings.Contains(page, "Wrong username or password.") {
+		t.Errorf("failed login: %d", resp.StatusCode)
+	}
+	// The challenge keeps the realm.
+	if resp := f.do(t, req{}); resp.Header.Get("WWW-Authenticate") != `Basic realm="restricted", charset="UTF-8"` {
+		t.Errorf("challenge %q", resp.Header.Get("WWW-Authenticate"))
 	}
 }

@@ -3,6 +3,7 @@ package formgate
 import (
 	"context"
 	"net/http"
+	"time"
 )
 
 // Identity is who the gate let through and how. The wrapped handler reads
@@ -28,6 +29,9 @@ const (
 	// ViaShare: a share link (Options.ShareLinks); User is the user who
 	// made it. Such a caller may only read BasePath.
 	ViaShare Via = "share"
+	// ViaToken: a token for scripts (Options.Tokens); User is the user who
+	// made it. Such a caller may only read (GET and HEAD).
+	ViaToken Via = "token"
 )
 
 // HasSession reports whether the identity is backed by a session cookie,
@@ -41,6 +45,11 @@ type passed struct {
 	id   Identity
 	g    *Gate // its routes and options, for the page helpers
 	made *madeLink
+	// deadline bounds the store reads of the page helpers (SharingFor)
+	// by the decision's; zero when the stores are in memory.
+	deadline time.Time
+	// token is a token for scripts made just before, for TokensFor.
+	token *newToken
 }
 
 type passedKey struct{}
@@ -77,4 +86,13 @@ func LogoutEverywhereURL(r *http.Request) string {
 		return ""
 	}
 	return relativeRef(r.URL.Path, p.g.routes+"logout-everywhere")
+}
+
+// storeContext is r's context for a page helper's store read, within the
+// decision's deadline when there is one.
+func (p passed) storeContext(r *http.Request) (context.Context, context.CancelFunc) {
+	if p.deadline.IsZero() {
+		return r.Context(), func() {}
+	}
+	return context.WithDeadline(r.Context(), p.deadline)
 }

@@ -14,8 +14,12 @@ import (
 // one step, so parallel guesses cannot all pass a check made before any
 // of them was counted. Settle follows the check: a failed login keeps its
 // attempt spent, a successful one gives it back, so only failures use up
-// the budget and a script that sends the right Basic credentials on every
-// request is never held back.
+// the budget, and a script that sends the right Basic credentials on
+// every request spends nothing. It is held back only while a budget it
+// needs is empty: its address's (someone guessing from the same address),
+// or its user name's — unless it comes from an address the user logged in
+// from (Options.KnownAddresses), or from a browser with a device cookie
+// (Options.DeviceLimiter).
 type Limiter interface {
 	// Spend takes one attempt from key's budget. wait > 0 means the budget
 	// is empty: nothing was taken, and the next attempt may come after

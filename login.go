@@ -11,11 +11,10 @@ import (
 
 	"github.com/formgate/formgate/internal/basic"
 	"github.com/formgate/formgate/internal/session"
-	"github.com/formgate/formgate/web"
 )
 
 // byBasic: an Authorization header decides alone, whatever else is sent.
-func (g *Gate) byBasic(r *http.Request, _ *cookies) (*caller, *reply) {
+func (g *Gate) byBasic(r *http.Request, jar *cookies) (*caller, *reply) {
 	h := authorization(r)
 	if h == "" {
 		return nil, nil
@@ -25,7 +24,7 @@ func (g *Gate) byBasic(r *http.Request, _ *cookies) (*caller, *reply) {
 		g.o.Logger.Info("authorization header is not Basic credentials", "remote", r.RemoteAddr)
 		return nil, askBasic("the Authorization header must hold Basic credentials")
 	}
-	who, stop := g.login(r, ViaBasic, user, pass)
+	who, stop := g.login(r, jar, ViaBasic, user, pass)
 	if who != nil {
 		g.o.Logger.Debug("login", "via", ViaBasic, "user", who.id.User, "remote", r.RemoteAddr) // scripts: every request
 	}
@@ -48,7 +47,7 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 	if !found || stop != nil {
 		return nil, stop
 	}
-	who, stop := g.login(r, ViaForm, f.Username, f.Password)
+	who, stop := g.login(r, jar, ViaForm, f.Username, f.Password)
 	if who == nil {
 		return nil, stop
 	}
@@ -58,12 +57,23 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 		return nil, textReply(http.StatusInternalServerError, "internal error")
 	}
 	jar.add(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
-	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)
-	if wantsHTML(r) {
-		// Post/redirect/get: a reload does not resend the password.
-		return nil, redirect(sameURL(r))
+	if c := g.deviceCookie(r, who.user.Name, g.device(r, f.Username)); c != nil {
+		jar.add(c) // this browser has logged in: its own login budget from now on
 	}
-	return who, nil // a script gets the page straight away
+	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)
+	switch {
+	case wantsHTML(r):
+		// Post/redirect/get: a reload does not resend the password. The
+		// form posted here only if this URL's GET showed it, or this is
+		// the base path (loginView).
+		return nil, redirect(sameURL(r))
+	case r.URL.Path != g.o.BasePath:
+		// A script's form login below the base path: the URL may take only
+		// POSTs, so the answer is the base path's (curl -L follows it with
+		// the cookie).
+		return nil, redirect(relativeRef(r.URL.Path, g.o.BasePath))
+	}
+	return who, nil // a script's form login at the base path gets the page straight away
 }
 
 // readLoginForm reads the form's fields; found is false for a form with
@@ -95,10 +105,14 @@ func (g *Gate) readLoginForm(r *http.Request) (f loginForm, found bool, stop *re
 }
 
 // login checks a user name and password from Basic or the form, within
-// the limits of failed logins per client address and per user name: it
-// spends an attempt of each, checks, and settles them.
-func (g *Gate) login(r *http.Request, via Via, user, pass string) (*caller, *reply) {
+// the limits of failed logins: it spends an attempt (spend), checks, and
+// settles the attempt. A success is remembered for the client's address
+// (KnownAddresses).
+func (g *Gate) login(r *http.Request, jar *cookies, via Via, user, pass string) (*caller, *reply) {
 	a, stop := g.spend(r, via, user)
+	if a.lost {
+		jar.add(g.clearDevice(r)) // the device failed too often: it loses its standing
+	}
 	if stop != nil {
 		return nil, stop
 	}
@@ -109,24 +123,31 @@ func (g *Gate) login(r *http.Request, via Via, user, pass string) (*caller, *rep
 	}
 	g.checks.OK(g.o.Logger)
 	if !ok {
-		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(r.Context(), user), "remote", r.RemoteAddr)
+		g.o.Logger.Info("login failed", "via", via, "user", g.knownName(r.Context(), user), "device", a.device != "", "remote", r.RemoteAddr)
 		if via == ViaForm && wantsHTML(r) {
 			// Generic message: it does not say which field was wrong.
-			return nil, loginReply(http.StatusUnauthorized, web.LoginView{Realm: g.o.Realm, Username: user, Error: "Wrong username or password."})
+			return nil, loginReply(http.StatusUnauthorized, g.loginView(r, user, "Wrong username or password."))
 		}
 		// A script gets the challenge, whichever way it sent them.
 		return nil, askBasic("wrong username or password")
 	}
+	g.rememberAddress(r.Context(), u.Name, a.addr)
 	return &caller{id: Identity{User: u.Name, Via: via}, user: u}, nil
 }
 
-// attempt is a login attempt spent from the budgets of its client
-// address (addr, "" when the front door gave none) and its user name.
-type attempt struct{ addr, name string }
+// attempt is a login attempt and the budgets it was spent from: its
+// client address's (addr, "" when the front door gave none) always; then
+// its device's (device, a valid device cookie for the typed user), or else
+// the user name's (name) unless the address is known for the user
+// (known).
+type attempt struct {
+	addr, name, device string
+	known              bool
+	lost               bool // the device's budget was spent: it lost its standing
+}
 
-// spend takes one attempt from the address's budget and one from the
-// user name's, each in one step, or answers 429 (503 when a limiter
-// fails).
+// spend takes the attempt from its budgets, each in one step, or answers
+// 429 (503 when a limiter fails).
 func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
 	ctx, a := r.Context(), attempt{addr: clientKey(r), name: userKey(user)}
 	if a.addr == "" {
@@ -141,14 +162,47 @@ func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
 		// user's budget, so flooding from it cannot lock the user out.
 		return a, g.refused(r, via, "address", wait, err)
 	}
-	if wait, err := g.o.UserLimiter.Spend(ctx, a.name); err != nil || wait > 0 {
-		if a.addr != "" {
-			g.settle(ctx, g.o.Limiter, a.addr, false) // this attempt was not made
+	if dev := g.device(r, user); dev != "" {
+		wait, err := g.o.DeviceLimiter.Spend(ctx, "device:"+dev)
+		if err != nil {
+			g.unspend(ctx, a)
+			return a, g.refused(r, via, "device", 0, err)
 		}
+		if wait == 0 {
+			// A device that logged in before spends its own budget: guesses
+			// at the user name elsewhere do not hold it back.
+			a.device = dev
+			g.limits.OK(g.o.Logger)
+			return a, nil
+		}
+		a.lost = true
+		g.o.Logger.Info("device lost its standing: too many failed logins", "user", g.knownName(ctx, user), "remote", r.RemoteAddr)
+	}
+	wait, err := g.o.UserLimiter.Spend(ctx, a.name)
+	if err == nil && wait > 0 && a.addr != "" {
+		// The user's budget is spent (someone guesses at the name): an
+		// address the user logged in from is not held back by it.
+		if known, kerr := g.o.KnownAddresses.Known(ctx, user, a.addr); kerr == nil && known {
+			a.known = true
+			g.limits.OK(g.o.Logger)
+			return a, nil
+		} else if kerr != nil {
+			g.limits.Failed(ctx, g.o.Logger, kerr)
+		}
+	}
+	if err != nil || wait > 0 {
+		g.unspend(ctx, a)
 		return a, g.refused(r, via, "user name "+g.knownName(ctx, user), wait, err)
 	}
 	g.limits.OK(g.o.Logger)
 	return a, nil
+}
+
+// unspend gives back the address's attempt of an attempt not made.
+func (g *Gate) unspend(ctx context.Context, a attempt) {
+	if a.addr != "" {
+		g.settle(ctx, g.o.Limiter, a.addr, false)
+	}
 }
 
 // check asks the Checker, then settles the attempt: a wrong password
@@ -157,7 +211,12 @@ func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
 func (g *Gate) check(ctx context.Context, a attempt, user, pass string) (u User, ok bool, err error) {
 	failed := false
 	defer func() {
-		g.settle(ctx, g.o.UserLimiter, a.name, failed)
+		switch {
+		case a.device != "":
+			g.settle(ctx, g.o.DeviceLimiter, "device:"+a.device, failed)
+		case !a.known:
+			g.settle(ctx, g.o.UserLimiter, a.name, failed)
+		}
 		if a.addr != "" {
 			g.settle(ctx, g.o.Limiter, a.addr, failed)
 		}
@@ -165,6 +224,18 @@ func (g *Gate) check(ctx context.Context, a attempt, user, pass string) (u User,
 	u, ok, err = g.o.Checker.Check(ctx, user, pass)
 	failed = err == nil && !ok
 	return u, ok, err
+}
+
+// rememberAddress notes that user logged in from addr, at most once a day
+// per instance; a store that fails only loses the note.
+func (g *Gate) rememberAddress(ctx context.Context, user, addr string) {
+	now := time.Now()
+	if addr == "" || !g.known.due(user, addr, now) {
+		return
+	}
+	if err := g.o.KnownAddresses.Remember(ctx, user, addr, now.Add(KnownFor)); err != nil {
+		g.limits.Failed(ctx, g.o.Logger, err)
+	}
 }
 
 // knownName is the typed user name for the log when it is a user's, and
@@ -192,5 +263,10 @@ func (g *Gate) refused(r *http.Request, via Via, per string, wait time.Duration,
 		return unavailable(loginDown)
 	}
 	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
-	return tooMany(wait, via == ViaForm && wantsHTML(r), g.o.Realm)
+	rp := tooMany(wait)
+	if via == ViaForm && wantsHTML(r) {
+		v := g.loginView(r, "", rp.text[len("429 "):])
+		rp.login = &v
+	}
+	return rp
 }

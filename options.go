@@ -37,8 +37,19 @@ type Options struct {
 	// minute (a Set-Cookie on every request would be waste).
 	SessionIdle time.Duration
 	// Realm names the Basic challenge and heads the login page. Default
-	// "report".
+	// "restricted" (formgate's report program: "report").
 	Realm string
+	// LoginTitle heads the login page in place of Realm, and names it in
+	// the browser's tab ("Log in · LoginTitle"): an application's name.
+	LoginTitle string
+	// LoginCSS replaces formgate's style sheet on the gate's pages (the
+	// login form, and the notices about share links): an application's
+	// look. It is inlined in the page, as formgate's own is: the pages'
+	// Content-Security-Policy allows inline styles and fetches nothing,
+	// and a style sheet behind the gate could not be fetched before the
+	// login anyway. Elements to style: form#login, its label, input,
+	// button and p.error; main#notice.
+	LoginCSS string
 	// Limiter holds back client addresses (IPv6 per /64) that fail to log
 	// in too often. Default NewMemoryLimiter(10, time.Minute): 10 failures
 	// per address, then one a minute.
@@ -47,9 +58,26 @@ type Options struct {
 	// addresses. Default NewMemoryLimiter(30, 20*time.Second): 30 failures
 	// per user name, then one every 20 seconds — three times what one
 	// address may, so that it takes several addresses, not one, to keep a
-	// user's budget empty. A valid session cookie is never held back; Basic
-	// and form logins of that user are, while the budget is empty.
+	// user's budget empty. A valid session cookie is never held back, nor
+	// a device that logged in before (DeviceLimiter), nor an address the
+	// user logged in from (KnownAddresses); other Basic and form logins of
+	// that user are, while the budget is empty.
 	UserLimiter Limiter
+	// DeviceLimiter holds back failed logins per device: a browser that
+	// logged in with the form carries a device cookie (a year), and its
+	// later attempts for that user spend the device's budget instead of
+	// UserLimiter's, so that guessing at a user name never locks out a
+	// device its user logged in from (OWASP's device cookies). A device
+	// whose budget is spent loses its standing and waits for the user's
+	// budget like any other. Default NewMemoryLimiter(10, time.Hour).
+	DeviceLimiter Limiter
+	// KnownAddresses remembers, for KnownFor (30 days), the client
+	// addresses each user logged in from; a login from one of them is not
+	// held back by UserLimiter (Limiter, per address, still applies), so a
+	// script keeps working from its usual address while someone guesses at
+	// its user name. Default NewMemoryKnownAddresses() (this process);
+	// package dynamostore shares them.
+	KnownAddresses KnownAddresses
 	// Revocations, when set, makes logout end the session for every copy of
 	// its cookie, and offers "log out everywhere" (RoutePrefix +
 	// "logout-everywhere"). Nil: logout clears the cookie in that browser.
@@ -69,11 +97,17 @@ type Options struct {
 	// authorizer, which API Gateway ran before the function.
 	TrustAuthorizer bool
 	// ShareLinks lets users logged in with a password (a session or Basic)
-	// make links that open BasePath — GET and HEAD of exactly that path,
-	// any query — without a password until they expire: POST RoutePrefix +
+	// make links that open BasePath for reading (ShareScope says how much
+	// of it) without a password until they expire: POST RoutePrefix +
 	// "share" (SharingFor gives a page what it needs). Off by default; formgate's
 	// programs turn it on (SHARE_LINKS).
 	ShareLinks bool
+	// ShareScope is what a share link opens. Default ShareSubtree: GET
+	// and HEAD of BasePath and everything below it but the gate's own
+	// routes (an application's pages, its style sheets and scripts);
+	// ShareBaseOnly: GET and HEAD of exactly BasePath, any query
+	// (formgate's report: its page and its downloads).
+	ShareScope ShareScope
 	// ShareMaxTTL caps a share link's lifetime. The lifetimes offered are
 	// 1 hour, 1 day and 7 days, those above the cap left out, and the cap
 	// itself when it is none of them. Default 7 days; from 1m to 365 days.
@@ -85,22 +119,57 @@ type Options struct {
 	// password changes, or when SessionSecret does. MemoryShares for one
 	// process; package dynamostore to share it among Lambda containers.
 	Shares Shares
+	// Tokens, when set, lets users logged in with a password (a session
+	// or Basic) make named tokens for scripts, sent as Authorization:
+	// Bearer fgt_… or X-Api-Key: fgt_…, that open BasePath and everything
+	// below it but the gate's own routes for reading (GET and HEAD) until
+	// they expire or are revoked: the caller is then Identity{User: the
+	// maker, Via: ViaToken}. A TokenWriter makes and revokes them (POST
+	// RoutePrefix + "tokens", + "tokens/revoke"; TokensFor gives a page
+	// what it needs): MemoryTokens for one process, package dynamostore
+	// for Lambda. FileTokens reads them from a file and is read-only.
+	// A new password does not end a token, nor does "log out everywhere",
+	// nor a new SessionSecret (only a token's SHA-256 is kept); removing
+	// its user does. Nil: no tokens, and Authorization: Bearer is refused
+	// as any header but Basic is.
+	Tokens Tokens
+	// TokenMaxTTL caps a token's lifetime. The page offers 30 days, 90
+	// days and a year, those above the cap left out, and the cap itself
+	// when it is none of them; a script may ask for any Go duration from
+	// 1m to the cap. Default 365 days; from 1m to 730 days.
+	TokenMaxTTL time.Duration
 	// Logger gets one line per request and one per refusal; never a
 	// password, cookie value or Authorization header. Default
 	// slog.Default().
 	Logger *slog.Logger
 }
 
+// ShareScope is what a share link opens (Options.ShareScope).
+type ShareScope int
+
+const (
+	// ShareSubtree: GET and HEAD of the base path and everything below it,
+	// except the gate's own routes.
+	ShareSubtree ShareScope = iota
+	// ShareBaseOnly: GET and HEAD of exactly the base path, any query.
+	ShareBaseOnly
+)
+
 // Defaults of Options.
 const (
 	DefaultBasePath   = "/report"
 	DefaultSessionTTL = 12 * time.Hour
-	DefaultRealm      = "report"
+	DefaultRealm      = "restricted"
 	// DefaultShareMaxTTL is the longest share link when ShareMaxTTL is 0.
 	DefaultShareMaxTTL = 7 * 24 * time.Hour
 	// MaxShareMaxTTL is the longest ShareMaxTTL accepted: a link is a
 	// password to the report for its whole life.
 	MaxShareMaxTTL = 365 * 24 * time.Hour
+	// DefaultTokenMaxTTL is the longest token when TokenMaxTTL is 0.
+	DefaultTokenMaxTTL = 365 * 24 * time.Hour
+	// MaxTokenMaxTTL is the longest TokenMaxTTL accepted: a token must
+	// end, and two years is longer than most scripts live unchanged.
+	MaxTokenMaxTTL = 2 * 365 * 24 * time.Hour
 	// MinSecretLen is the shortest SessionSecret accepted: 32 bytes give
 	// the key derivation at least 256 bits when the secret is random.
 	MinSecretLen = 32
@@ -146,11 +215,20 @@ func (o Options) withDefaults() Options {
 	if o.UserLimiter == nil {
 		o.UserLimiter = NewMemoryLimiter(30, 20*time.Second)
 	}
+	if o.DeviceLimiter == nil {
+		o.DeviceLimiter = NewMemoryLimiter(10, time.Hour)
+	}
+	if o.KnownAddresses == nil {
+		o.KnownAddresses = NewMemoryKnownAddresses()
+	}
 	if o.ChallengeHeader == "" {
 		o.ChallengeHeader = "WWW-Authenticate"
 	}
 	if o.ShareMaxTTL == 0 {
 		o.ShareMaxTTL = DefaultShareMaxTTL
+	}
+	if o.TokenMaxTTL == 0 {
+		o.TokenMaxTTL = DefaultTokenMaxTTL
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -202,6 +280,12 @@ func (o Options) Validate() error {
 	}
 	if o.Shares != nil && !o.ShareLinks {
 		bad("Shares", "", "is set but ShareLinks is off: turn ShareLinks on, or leave Shares nil")
+	}
+	if o.TokenMaxTTL < time.Minute || o.TokenMaxTTL > MaxTokenMaxTTL {
+		bad("TokenMaxTTL", o.TokenMaxTTL.String(), "is out of range: use from 1m to 17520h (730 days), or 0 for the default of 365 days")
+	}
+	if o.ShareScope != ShareSubtree && o.ShareScope != ShareBaseOnly {
+		bad("ShareScope", fmt.Sprint(int(o.ShareScope)), "is not a scope: use ShareSubtree or ShareBaseOnly")
 	}
 	if strings.ContainsAny(o.Realm, "\"\\\r\n") {
 		bad("Realm", "", "must be free of quotes, backslashes and line breaks (it goes into a quoted header value)")

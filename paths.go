@@ -2,14 +2,18 @@ package formgate
 
 import (
 	"maps"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync/atomic"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 // RoutePrefix is the part of the URL space below the base path that the
 // gate keeps for its own routes — logout, logout-everywhere (with
-// Options.Revocations), share and share/… (with Options.ShareLinks):
+// Options.Revocations), share and share/… (with Options.ShareLinks),
+// tokens and tokens/… (with Options.Tokens):
 // BasePath + "/_formgate/…" never reaches the wrapped handler, everything
 // else under the base path does. The underscore name keeps it out of the way of an
 // application's own routes, and it is fixed, so every deployment and every
@@ -102,4 +106,14 @@ func workOutRef(from, to string) string {
 		return "./" + ref // "a:b" would read as a URL scheme
 	}
 	return ref
+}
+
+// PublicPath is the path a client uses for p, a path as the handler sees
+// them (like r.URL.Path): behind an API Gateway stage, the stage in front
+// ("/dev" + p); elsewhere p itself. For links a page must write as
+// absolute paths: relative links need nothing, and package lambdaproxy
+// puts the stage in front of a Location the handler writes as an absolute
+// path (http.Redirect, ServeMux's own redirects).
+func PublicPath(r *http.Request, p string) string {
+	return frontdoor.From(r.Context()).Prefix + p
 }

@@ -1,10 +1,13 @@
 package formgate
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/formgate/formgate/internal/frontdoor"
 )
 
 func TestRelativeRef(t *testing.T) {
@@ -82,5 +85,16 @@ func TestRelativeRefRemembered(t *testing.T) {
 	wg.Wait()
 	if m := refs.Load(); m != nil && len(*m) > maxRefs {
 		t.Errorf("%d references kept", len(*m))
+	}
+}
+
+func TestPublicPath(t *testing.T) {
+	r := httptest.NewRequest("GET", "/app/x", nil)
+	if got := PublicPath(r, "/app/style.css"); got != "/app/style.css" {
+		t.Errorf("no front door: %q", got)
+	}
+	r = r.WithContext(frontdoor.With(r.Context(), frontdoor.Info{Prefix: "/dev"}))
+	if got := PublicPath(r, "/app/style.css"); got != "/dev/app/style.css" {
+		t.Errorf("REST stage dev: %q", got)
 	}
 }

@@ -3,6 +3,7 @@
 package formgate
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
@@ -24,6 +25,9 @@ type reply struct {
 	location  string
 	retry     time.Duration
 	allow     string
+	why       string // for the request's log line, when the status alone does not say
+	bearer    string // a refused token: the Bearer challenge's error_description
+	json      any    // a body to send as JSON (the token routes' lists)
 }
 
 func textReply(status int, text string) *reply { return &reply{status: status, text: text} }
@@ -50,20 +54,14 @@ func askBasic(reason string) *reply {
 		text: "401 Unauthorized: " + reason + ". Send Basic credentials (curl -u USER:PASSWORD URL) or open this URL in a browser to log in."}
 }
 
-// tooMany is the 429 of a login held back for wait: the login form with
-// the message for a browser's form login, text otherwise.
-func tooMany(wait time.Duration, form bool, realm string) *reply {
+// tooMany is the 429 of a login held back for wait.
+func tooMany(wait time.Duration) *reply {
 	n := seconds(wait)
 	unit := " seconds."
 	if n == 1 {
 		unit = " second."
 	}
-	msg := "Too many failed logins. Try again in " + strconv.Itoa(n) + unit
-	rp := &reply{status: http.StatusTooManyRequests, retry: wait, text: "429 " + msg}
-	if form {
-		rp.login = &web.LoginView{Realm: realm, Error: msg}
-	}
-	return rp
+	return &reply{status: http.StatusTooManyRequests, retry: wait, text: "429 Too many failed logins. Try again in " + strconv.Itoa(n) + unit}
 }
 
 func unavailable(why string) *reply {
@@ -94,7 +92,13 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, d decision, next ht
 		}
 	}
 	if d.in != nil {
-		next.ServeHTTP(w, g.forward(r, d.in.id, d.made))
+		if d.made != nil {
+			w = &madeWriter{ResponseWriter: w, made: d.made, clear: g.linkCookie(r, madeCookieName, "", -1)}
+		}
+		if d.token != nil {
+			w = &shownWriter{ResponseWriter: w, tok: d.token, clear: g.newTokenCookie(r, "", -1)}
+		}
+		next.ServeHTTP(w, g.forward(r, d))
 		return
 	}
 	g.writeReply(w, r, d.reply)
@@ -105,6 +109,10 @@ func (g *Gate) writeReply(w http.ResponseWriter, r *http.Request, rp *reply) {
 	h := w.Header()
 	if rp.challenge {
 		h.Set(g.o.ChallengeHeader, g.challenge)
+	}
+	if rp.bearer != "" {
+		// RFC 6750: a refused token is told so in the challenge too.
+		h.Set(g.o.ChallengeHeader, `Bearer realm="`+g.o.Realm+`", error="invalid_token", error_description="`+rp.bearer+`"`)
 	}
 	if rp.location != "" {
 		h.Set("Location", rp.location)
@@ -124,6 +132,21 @@ func (g *Gate) writeReply(w http.ResponseWriter, r *http.Request, rp *reply) {
 		web.SetPageHeaders(h)
 		w.WriteHeader(rp.status)
 		w.Write(page)
+	case rp.json != nil:
+		body, _ := json.Marshal(rp.json)
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(rp.status)
+		w.Write(append(body, '\n'))
+	case rp.text != "" && rp.status >= 400 && wantsJSON(r):
+		// A JSON client reads a refusal as JSON, with the same status and
+		// headers (the challenge, Retry-After).
+		body, _ := json.Marshal(struct {
+			Error  string `json:"error"`
+			Status int    `json:"status"`
+		}{message(rp.status, rp.text), rp.status})
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(rp.status)
+		w.Write(append(body, '\n'))
 	case rp.text != "":
 		http.Error(w, rp.text, rp.status)
 	default:
@@ -131,19 +154,28 @@ func (g *Gate) writeReply(w http.ResponseWriter, r *http.Request, rp *reply) {
 	}
 }
 
+// message is an answer's text without the status in front ("401
+// Unauthorized: "), which JSON carries in its own field.
+func message(status int, text string) string {
+	text = strings.TrimPrefix(text, strconv.Itoa(status)+" ")
+	return strings.TrimPrefix(text, http.StatusText(status)+": ")
+}
+
 // page is the HTML body of rp, if it has one for r: the login form, or a
 // notice for a browser. nil for a text or empty answer.
 func (g *Gate) page(r *http.Request, rp *reply) ([]byte, error) {
 	var b strings.Builder
 	switch {
-	case rp.login != nil && *rp.login == (web.LoginView{Realm: g.o.Realm}):
+	case rp.login != nil && *rp.login == g.blank:
 		return g.loginPage, nil
 	case rp.login != nil:
 		if err := g.pages.Login(&b, *rp.login); err != nil {
 			return nil, err
 		}
 	case rp.notice != nil && wantsHTML(r):
-		if err := g.pages.Notice(&b, *rp.notice); err != nil {
+		v := *rp.notice
+		v.Style = g.blank.Style
+		if err := g.pages.Notice(&b, v); err != nil {
 			return nil, err
 		}
 	default:

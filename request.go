@@ -25,6 +25,12 @@ func wantsHTML(r *http.Request) bool {
 	return accept.Prefers(r.Header.Values("Accept"), "text/html", "application/json", "text/csv")
 }
 
+// wantsJSON tells a JSON client (Accept: application/json, before any
+// text): the gate's refusals are JSON for it.
+func wantsJSON(r *http.Request) bool {
+	return accept.Prefers(r.Header.Values("Accept"), "application/json", "text/html", "text/plain")
+}
+
 // authorization is the request's Authorization header, or, when there is
 // none, the x-amzn-Remapped-Authorization that API Gateway is reported to
 // hand the function instead (behind CloudFront).

@@ -7,6 +7,8 @@ package formgate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -18,6 +20,8 @@ func (g *Gate) ownRoute(r *http.Request, jar *cookies) *reply {
 	switch {
 	case g.links != nil && (p == g.routes+"share" || strings.HasPrefix(p, g.routes+"share/")):
 		return g.shareRoute(r, jar)
+	case g.o.Tokens != nil && (p == g.routes+"tokens" || strings.HasPrefix(p, g.routes+"tokens/")):
+		return g.tokenRoute(r, jar)
 	case p == g.routes+"logout":
 		return g.logout(r, jar)
 	case p == g.routes+"logout-everywhere" && g.o.Revocations != nil:
@@ -109,4 +113,24 @@ func (g *Gate) revokeShares(ctx context.Context, user string) error {
 		err = g.o.Shares.Remove(ctx, user, l.ID)
 	}
 	return err
+}
+
+// routeForm reads the form of a POST to one of the gate's own routes
+// (what: "share", "token") into r.PostForm, or answers why it cannot
+// (400, or 413 past maxFormBytes).
+func (g *Gate) routeForm(r *http.Request, what string) *reply {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	err := errors.New("not a form")
+	if isForm(r) {
+		err = parseLoginForm(r)
+	}
+	if err == nil {
+		return nil
+	}
+	status := http.StatusBadRequest
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		status = http.StatusRequestEntityTooLarge
+	}
+	g.o.Logger.Info("bad "+what+" form", "status", status, "remote", r.RemoteAddr)
+	return textReply(status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status)))
 }

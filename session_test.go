@@ -124,3 +124,19 @@ func TestStrictTransportSecurity(t *testing.T) {
 		t.Error("HSTS on plain http or without a cookie")
 	}
 }
+
+// Two gates of one program, one secret: a session cookie made at /a gets
+// the login form (or the challenge) at /b, and still opens /a.
+func TestSessionBoundToBasePath(t *testing.T) {
+	a := newFixtureWith(t, func(o *Options) { o.BasePath = "/a" })
+	b := newFixtureWith(t, func(o *Options) { o.BasePath = "/b" })
+	resp := a.do(t, req{method: "POST", target: "http://127.0.0.1/a", body: form(testUser, testPass)})
+	c := cookieNamed(resp, "formgate")
+	if c == nil {
+		t.Fatal("no session cookie at /a")
+	}
+	check(t, a, a.do(t, req{target: "http://127.0.0.1/a", header: map[string]string{"Cookie": pair(c)}}), want{status: 200, body: []string{"via=session"}})
+	check(t, b, b.do(t, req{target: "http://127.0.0.1/b", header: map[string]string{"Cookie": pair(c), "Accept": htmlAcc}}),
+		want{status: 200, cookie: "cleared", body: []string{`<form id="login"`}, notBody: []string{reportMarker}})
+	check(t, b, b.do(t, req{target: "http://127.0.0.1/b", header: map[string]string{"Cookie": pair(c)}}), want{status: 401, challenge: true})
+}

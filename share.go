@@ -69,7 +69,7 @@ func mayShare(id Identity) bool {
 }
 
 // byShare lets in the holder of a share cookie whose link still holds,
-// for GET and HEAD of exactly BasePath. It comes last: a password, a
+// for what a link opens (beyondLink). It comes last: a password, a
 // session or a login in the same request wins.
 func (g *Gate) byShare(r *http.Request, jar *cookies) (*caller, *reply) {
 	cookies := r.CookiesNamed(shareCookieName)
@@ -84,14 +84,31 @@ func (g *Gate) byShare(r *http.Request, jar *cookies) (*caller, *reply) {
 		jar.add(g.linkCookie(r, shareCookieName, "", -1))
 		return nil, g.refuseLink(r, l, p, "cookie")
 	}
-	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.Path != g.o.BasePath {
-		g.o.Logger.Info("share link used beyond the report", "method", r.Method, "maker", l.User, "id", l.ID, "remote", r.RemoteAddr)
-		return nil, &reply{status: http.StatusForbidden, text: "403 Forbidden: a share link opens only the report (GET " + g.o.BasePath + ")",
-			notice: &web.NoticeView{Heading: "A share link opens only the report",
-				Message: "It shows the report and its downloads, and nothing else. Log in with a password to do more.",
-				Back:    relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}}
+	if stop := g.beyondLink(r, l); stop != nil {
+		return nil, stop
 	}
 	return &caller{id: Identity{User: l.User, Via: ViaShare}}, nil
+}
+
+// beyondLink refuses what a link does not open (Options.ShareScope): any
+// method but GET and HEAD, and with ShareBaseOnly any path but BasePath.
+func (g *Gate) beyondLink(r *http.Request, l sharelink.Link) *reply {
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	if read && (g.o.ShareScope == ShareSubtree || r.URL.Path == g.o.BasePath) {
+		return nil
+	}
+	g.o.Logger.Info("share link used beyond its scope", "method", r.Method, "maker", l.User, "id", l.ID, "remote", r.RemoteAddr)
+	rp := &reply{status: http.StatusForbidden,
+		notice: &web.NoticeView{Heading: "A share link can only read",
+			Message: "It opens pages for reading, and nothing else. Log in with a password to do more.",
+			Back:    relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the shared page"},
+		text: "403 Forbidden: a share link opens pages for reading only (GET and HEAD)"}
+	if read {
+		rp.notice.Heading = "A share link opens only the shared page"
+		rp.notice.Message = "It shows that page, and nothing else. Log in with a password to do more."
+		rp.text = "403 Forbidden: a share link opens only the shared page (GET " + g.o.BasePath + ")"
+	}
+	return rp
 }
 
 // linkProblem is why a link no longer opens the report: a status, a word
@@ -107,7 +124,7 @@ var (
 	linkMalformed = linkProblem{http.StatusUnauthorized, "malformed", "This link is incomplete",
 		"The share link is cut short or garbled. Copy the whole link again, or ask whoever sent it for a new one."}
 	linkForged = linkProblem{http.StatusUnauthorized, "tampered-or-foreign", "This link is not valid here",
-		"The share link was changed, or it was made for another site or another report. Ask whoever sent it for a new one."}
+		"The share link was changed, or it was made for another site or another page. Ask whoever sent it for a new one."}
 	linkRotated = linkProblem{http.StatusUnauthorized, "rotated", "This link has ended",
 		"The site's keys were changed after the link was made, which ends every link. Ask whoever sent it for a new one."}
 	linkRevoked = linkProblem{http.StatusGone, "revoked", "This link was taken back",

@@ -3,6 +3,7 @@ package formgate
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,21 +141,34 @@ func TestShareLinkFlow(t *testing.T) {
 	}
 }
 
-// A link's visitor reads the report and does nothing else.
+// A link's visitor reads, and does nothing else: with ShareBaseOnly (the
+// report's scope) exactly the base path, with ShareSubtree (the library's
+// default) every path below it but the gate's own routes.
 func TestShareVisitorOnlyReads(t *testing.T) {
-	f := shareFixture(t, func(o *Options) { o.Revocations = NewMemoryRevocations() })
+	for _, scope := range []ShareScope{ShareBaseOnly, ShareSubtree} {
+		t.Run(fmt.Sprint("scope ", scope), func(t *testing.T) { shareVisitorOnlyReads(t, scope) })
+	}
+}
+
+func shareVisitorOnlyReads(t *testing.T, scope ShareScope) {
+	f := shareFixture(t, func(o *Options) { o.Revocations, o.ShareScope = NewMemoryRevocations(), scope })
 	sess := loginCookie(t, f, testUser, testPass)
 	_, token := makeLink(t, f, sess, "1h")
 	id, _ := f.gate.links.Decode(token, time.Now())
+	below, belowSays := 403, "opens only the shared page"
+	if scope == ShareSubtree {
+		below, belowSays = 200, "via=share"
+	}
 	for _, tt := range []struct {
 		name, method, target, body string
 		status                     int
 		says                       string
 	}{
-		{"another path", "GET", "http://127.0.0.1:8080/report/other", "", 403, "opens only the report"},
-		{"the base path with a slash", "GET", "http://127.0.0.1:8080/report/", "", 403, "opens only the report"},
-		{"a POST to the report", "POST", "http://127.0.0.1:8080/report", "note=x", 403, "opens only the report"},
-		{"a PUT", "PUT", "http://127.0.0.1:8080/report", "", 403, "opens only the report"},
+		{"another path", "GET", "http://127.0.0.1:8080/report/other", "", below, belowSays},
+		{"the base path with a slash", "GET", "http://127.0.0.1:8080/report/", "", below, belowSays},
+		{"a POST to the report", "POST", "http://127.0.0.1:8080/report", "note=x", 403, "can only read"},
+		{"a PUT", "PUT", "http://127.0.0.1:8080/report", "", 403, "can only read"},
+		{"a POST below", "POST", "http://127.0.0.1:8080/report/items", "note=x", 403, "can only read"},
 		{"log out everywhere", "POST", "http://127.0.0.1:8080/report/_formgate/logout-everywhere", "", 401, "log in to log out everywhere"},
 		{"make a link", "POST", shareRoute, "ttl=1h", 401, "Log in to share"},
 		{"take a link back", "POST", shareRoute + "/revoke", "id=" + id.ID, 401, "Log in to share"},
@@ -167,7 +181,11 @@ func TestShareVisitorOnlyReads(t *testing.T) {
 			}
 			resp := f.do(t, req{method: tt.method, target: tt.target, body: tt.body, header: h})
 			noReferrer(t, resp)
-			check(t, f, resp, want{status: tt.status, body: []string{tt.says}, notBody: []string{reportMarker}})
+			w := want{status: tt.status, body: []string{tt.says}, notBody: []string{reportMarker}}
+			if tt.status == 200 {
+				w.notBody = nil
+			}
+			check(t, f, resp, w)
 		})
 	}
 	// Nothing of the maker's was touched: the session, the link.
@@ -408,8 +426,15 @@ func TestShareRevokeOwnOnly(t *testing.T) {
 	l, _ := f.gate.links.Decode(token, time.Now())
 	check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "id=" + l.ID, header: map[string]string{"Cookie": bob.String()}}), want{status: 204})
 	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 200, body: []string{"user=anna via=share"}})
-	for _, id := range []string{"", "short", l.ID + "x", "!!!!!!!!!!!!"} {
-		check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "id=" + url.QueryEscape(id), header: map[string]string{"Cookie": anna.String()}}), want{status: 400})
+	// Taking back is idempotent: an id that is no link's answers as one
+	// that was taken back; only no id at all is a bad request.
+	check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "id=", header: map[string]string{"Cookie": anna.String()}}), want{status: 400})
+	for _, id := range []string{"short", l.ID + "x", "!!!!!!!!!!!!"} {
+		check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "id=" + url.QueryEscape(id), header: map[string]string{"Cookie": anna.String()}}), want{status: 204})
+	}
+	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 200, body: []string{"user=anna via=share"}})
+	if strings.Contains(f.logs.String(), `msg="share link revoked"`) {
+		t.Fatalf("the log says a link was revoked:\n%s", f.logs)
 	}
 	check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "id=" + l.ID, header: map[string]string{"Cookie": anna.String()}}), want{status: 204})
 	check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: 410})
@@ -469,7 +494,7 @@ func TestShareStoreDown(t *testing.T) {
 // No token reaches the log, whatever happens to it: made, opened, used,
 // refused, or in the request line's path.
 func TestShareLogsNoToken(t *testing.T) {
-	f := shareFixture(t, nil)
+	f := shareFixture(t, func(o *Options) { o.ShareScope = ShareBaseOnly })
 	sess := loginCookie(t, f, testUser, testPass)
 	_, token := makeLink(t, f, sess, "1h")
 	openLink(f, t, token)
@@ -480,7 +505,7 @@ func TestShareLogsNoToken(t *testing.T) {
 	f.do(t, req{method: "POST", target: linkPrefix + token, header: map[string]string{"Sec-Fetch-Site": "cross-site"}})
 	f.do(t, req{method: "POST", target: linkPrefix + token})
 	logs := f.logs.String()
-	for _, want := range []string{`msg="share link made"`, `msg="share link opened"`, `msg="share link used beyond the report"`, `why=malformed`,
+	for _, want := range []string{`msg="share link made"`, `msg="share link opened"`, `msg="share link used beyond its scope"`, `why=malformed`,
 		`path=/report/_formgate/share/[token]`, `msg="cross-origin request refused" method=POST path=/report/_formgate/share/[token]`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %s:\n%s", want, logs)

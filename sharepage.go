@@ -3,6 +3,7 @@ package formgate
 import (
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/formgate/formgate/internal/sharelink"
@@ -23,11 +24,43 @@ type ShareLink struct {
 	Expires time.Time
 }
 
-// madeLink is a share link made just before, on its way to the page.
+// madeLink is a share link made just before, on its way to the page
+// that shows it: the made-link cookie carries it until a page takes it
+// (SharingFor), and is cleared in that page's answer — not before, so a
+// base path that redirects (/app → /app/) passes it on.
 type madeLink struct {
 	link  sharelink.Link
 	token string
+	taken atomic.Bool
 }
+
+// madeWriter clears the made-link cookie in an answer whose page took the
+// link.
+type madeWriter struct {
+	http.ResponseWriter
+	made    *madeLink
+	clear   *http.Cookie
+	written bool
+}
+
+func (m *madeWriter) WriteHeader(code int) {
+	if !m.written {
+		m.written = true
+		if m.made.taken.Load() {
+			http.SetCookie(m.ResponseWriter, m.clear)
+		}
+	}
+	m.ResponseWriter.WriteHeader(code)
+}
+
+func (m *madeWriter) Write(b []byte) (int, error) {
+	if !m.written {
+		m.WriteHeader(http.StatusOK)
+	}
+	return m.ResponseWriter.Write(b)
+}
+
+func (m *madeWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
 
 // Sharing is what a page needs to offer share links to its caller.
 type Sharing struct {
@@ -66,13 +99,16 @@ func SharingFor(r *http.Request) (s Sharing, ok bool) {
 	g := p.g
 	s = Sharing{MakeURL: relativeRef(r.URL.Path, g.routes+"share"), Lifetimes: slices.Clone(g.lifetimes)}
 	if p.made != nil {
+		p.made.taken.Store(true)
 		s.New = &ShareLink{ID: p.made.link.ID, URL: g.linkURL(r, p.made.token), Expires: p.made.link.Expires}
 	}
 	if g.o.Shares == nil {
 		return s, true
 	}
 	s.RevokeURL = relativeRef(r.URL.Path, g.routes+"share/revoke")
-	list, err := g.o.Shares.List(r.Context(), p.id.User)
+	ctx, cancel := p.storeContext(r)
+	defer cancel()
+	list, err := g.o.Shares.List(ctx, p.id.User)
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
 		s.ListErr = err

@@ -59,7 +59,7 @@ func (g *Gate) sharePost(r *http.Request, jar *cookies, what string) (*caller, *
 	}
 	who, stop := g.member(r, jar)
 	if stop == nil {
-		stop = g.shareForm(r)
+		stop = g.routeForm(r, "share")
 	}
 	if stop != nil {
 		return nil, stop
@@ -79,25 +79,6 @@ func (g *Gate) member(r *http.Request, jar *cookies) (*caller, *reply) {
 	return nil, &reply{status: http.StatusUnauthorized, text: "401 Unauthorized: log in (a session or Basic credentials) to make or take back share links",
 		notice: &web.NoticeView{Heading: "Log in to share", Message: "Only someone logged in with a password can make or take back share links.",
 			Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}}
-}
-
-// shareForm reads a share route's form into r.PostForm, or answers why
-// it cannot (400 or 413).
-func (g *Gate) shareForm(r *http.Request) *reply {
-	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
-	err := errors.New("not a form")
-	if isForm(r) {
-		err = parseLoginForm(r)
-	}
-	if err == nil {
-		return nil
-	}
-	status := http.StatusBadRequest
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		status = http.StatusRequestEntityTooLarge
-	}
-	g.o.Logger.Info("bad share form", "status", status, "remote", r.RemoteAddr)
-	return textReply(status, fmt.Sprintf("%d %s: the form could not be read: send it as application/x-www-form-urlencoded or multipart/form-data", status, http.StatusText(status)))
 }
 
 // makeLink makes a link for the user who posts, for the lifetime asked
@@ -142,7 +123,7 @@ func (g *Gate) recordLink(r *http.Request, l sharelink.Link) *reply {
 		g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
 		return &reply{status: http.StatusConflict, text: fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks),
 			notice: &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
-				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the report"}}
+				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back"}}
 	}
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
@@ -160,25 +141,47 @@ func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
 		return stop
 	}
 	id := r.PostFormValue("id")
-	if !sharelink.ValidID(id) {
-		g.o.Logger.Info("share link revocation refused: no such id", "user", who.user.Name, "remote", r.RemoteAddr)
+	if id == "" {
+		g.o.Logger.Info("share link revocation refused: no id", "user", who.user.Name, "remote", r.RemoteAddr)
 		return textReply(http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links")
 	}
-	// Only the poster's own list is touched: another user's id is not on it.
-	if err := g.o.Shares.Remove(r.Context(), who.user.Name, id); err != nil {
-		g.shares.Failed(r.Context(), g.o.Logger, err)
-		return unavailable("the share link could not be taken back; try again shortly")
+	// Taking back is idempotent: an id not on the poster's list — another
+	// user's, one taken back before, one that never was — is answered as
+	// one that was, and only the log tells them apart.
+	if stop := g.takeBack(r, who.user.Name, id); stop != nil {
+		return stop
 	}
-	g.shares.OK(g.o.Logger)
-	g.o.Logger.Info("share link revoked", "user", who.user.Name, "id", id, "remote", r.RemoteAddr)
 	if wantsHTML(r) {
 		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
 	}
 	return &reply{status: http.StatusNoContent}
 }
 
-// takeMade hands a link made just before to the page (once: the cookie
-// is cleared), if it is one of the caller's.
+// takeBack takes user's link id off their list, if it is on it.
+func (g *Gate) takeBack(r *http.Request, user, id string) *reply {
+	live := false
+	var err error
+	if sharelink.ValidID(id) {
+		// Only the poster's own list is touched: another user's id is not on it.
+		if live, err = g.o.Shares.Live(r.Context(), user, id); err == nil {
+			err = g.o.Shares.Remove(r.Context(), user, id)
+		}
+	}
+	if err != nil {
+		g.shares.Failed(r.Context(), g.o.Logger, err)
+		return unavailable("the share link could not be taken back; try again shortly")
+	}
+	g.shares.OK(g.o.Logger)
+	if live {
+		g.o.Logger.Info("share link revoked", "user", user, "id", id, "remote", r.RemoteAddr)
+	} else {
+		g.o.Logger.Info("share link revocation: not on the user's list of live links", "user", user, "remote", r.RemoteAddr)
+	}
+	return nil
+}
+
+// takeMade hands a link made just before to the page, if it is one of
+// the caller's; a made-link cookie that is not is cleared at once.
 func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if g.links == nil {
 		return nil
@@ -187,13 +190,10 @@ func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if len(cookies) == 0 {
 		return nil
 	}
-	jar.add(g.linkCookie(r, madeCookieName, "", -1))
-	if !mayShare(id) {
-		return nil
-	}
-	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && l.User == id.User {
+	if l, err := g.links.Decode(cookies[0].Value, time.Now()); err == nil && mayShare(id) && l.User == id.User {
 		return &madeLink{link: l, token: cookies[0].Value}
 	}
+	jar.add(g.linkCookie(r, madeCookieName, "", -1))
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -22,6 +23,9 @@ import (
 //	/report/_formgate/share             POST: make a share link (SHARE_LINKS)
 //	/report/_formgate/share/revoke      POST: take one back (with a list)
 //	/report/_formgate/share/TOKEN       GET: open one
+//	/report/_formgate/tokens            POST: make a token for scripts; GET: the caller's, as JSON (TOKENS)
+//	/report/_formgate/tokens/revoke     POST: revoke one (not with AUTH_TOKENS_FILE)
+//	/report/_formgate/tokens/ID         GET: one of the caller's, as JSON
 //	GET /                               redirect to report
 func (c Config) Handler(ctx context.Context, getenv func(string) string, logger *slog.Logger) (http.Handler, error) {
 	src, name, err := c.ReportSource(ctx, getenv)
@@ -41,6 +45,10 @@ func (c Config) Handler(ctx context.Context, getenv func(string) string, logger 
 	}
 	o := c.Options
 	o.Logger = logger
+	// The report is one page with its downloads: its realm names it, and a
+	// share link opens that page and nothing below it.
+	o.Realm = cmp.Or(o.Realm, "report")
+	o.ShareScope = formgate.ShareBaseOnly
 	g, err := formgate.New(o)
 	if err != nil {
 		return nil, err

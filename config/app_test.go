@@ -159,8 +159,8 @@ func TestConfigReachesGate(t *testing.T) {
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
-		cookies := w.Result().Cookies()
-		if len(cookies) != 1 {
+		cookies := w.Result().Cookies() // the session, then the device
+		if len(cookies) != 2 || cookies[0].Name != "formgate" {
 			t.Fatalf("login: %d %v", w.Code, w.Header())
 		}
 		rotated := testConfig()

@@ -6,6 +6,24 @@
 // Every error names the variable and how to fix it, and none contains a
 // secret, so a misconfigured Lambda function fails at init with a message
 // that says what to change.
+//
+// Where Load's Options differ from formgate.Options' own defaults:
+//
+//	                 formgate.Options           Load (the programs)
+//	ShareLinks       off                        on (SHARE_LINKS=off turns them off)
+//	Limiter          10 per address, 1 a minute with FORMGATE_TABLE: 10 per address per 10 minutes, shared
+//	UserLimiter      30 per user, 3 a minute    with FORMGATE_TABLE: 30 per user per 10 minutes, shared
+//	DeviceLimiter    10 per device, 1 an hour   with FORMGATE_TABLE: 10 per device per 10 hours, shared
+//	KnownAddresses   in memory                  with FORMGATE_TABLE: the table
+//	Revocations      none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
+//	Shares           none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
+//	Tokens           none                       AUTH_TOKENS_FILE (read-only); else with FORMGATE_TABLE:
+//	                                            the table (cmd/local: in memory); TOKENS=off: none
+//	Realm            "restricted"               Config.Handler (the report): "report"
+//	ShareScope       ShareSubtree               Config.Handler (the report): ShareBaseOnly
+//
+// Every other field is the variable's value, or formgate's default when it
+// is unset.
 package config
 
 import (
@@ -31,9 +49,14 @@ type Config struct {
 	// ChallengeHeader, PromptBrowsers (BROWSER_LOGIN), TrustAuthorizer,
 	// ShareLinks (SHARE_LINKS: on unless "off"), ShareMaxTTL, and with
 	// FORMGATE_TABLE the table's Limiter, UserLimiter, Revocations and
-	// Shares. Logger is left to the program; so is a Shares of its own
-	// when there is no table (cmd/local keeps one in memory).
+	// Shares, TokenMaxTTL, and Tokens: the tokens file (AUTH_TOKENS_FILE),
+	// else the table's. Logger is left to the program; so is a Shares or
+	// Tokens of its own when there is no table (cmd/local keeps them in
+	// memory).
 	Options formgate.Options
+	// TokensOn: tokens for scripts are not turned off (TOKENS): a program
+	// without a table or file may keep them in memory (cmd/local).
+	TokensOn bool
 	// Users says who may log in, for a program to show: the user name, or
 	// how many users came from where.
 	Users string
@@ -73,6 +96,10 @@ const (
 	TableAddressBudget = 10
 	TableUserBudget    = 30
 	TableWindow        = 10 * time.Minute
+	// A device's budget: 10 failures in 10 hours, close to the in-process
+	// default (10, then one an hour).
+	TableDeviceBudget = 10
+	TableDeviceWindow = 10 * time.Hour
 )
 
 // Browser login modes (BROWSER_LOGIN).
@@ -91,6 +118,7 @@ var variables = map[string]string{
 	"Realm":                 "AUTH_REALM",
 	"ChallengeHeader":       "CHALLENGE_HEADER",
 	"ShareMaxTTL":           "SHARE_MAX_TTL",
+	"TokenMaxTTL":           "TOKEN_MAX_TTL",
 }
 
 // Load reads the configuration through getenv (os.Getenv in main) and
@@ -128,6 +156,7 @@ func Load(getenv func(string) string) (Config, error) {
 		// give a week to an operator who meant none.
 		{duration{name: "SHARE_MAX_TTL", example: "168h (7 days) or 24h", min: time.Minute, hint: "to turn share links off, set SHARE_LINKS=off"}, &c.Options.ShareMaxTTL},
 		{duration{name: "REPORT_REFRESH", example: "60s or 5m", zero: "read the report only at start", min: time.Second}, &c.ReportRefresh},
+		{duration{name: "TOKEN_MAX_TTL", example: "8760h (365 days) or 2160h", min: time.Minute, hint: "to turn tokens off, set TOKENS=off"}, &c.Options.TokenMaxTTL},
 	} {
 		if err := v.read(getenv, v.into); err != nil {
 			errs = append(errs, err)
@@ -155,6 +184,9 @@ func Load(getenv func(string) string) (Config, error) {
 		c.Options.Shares = nil // the table's list, which nothing would read
 	default:
 		errs = append(errs, fmt.Errorf("SHARE_LINKS=%q: use on or off", getenv("SHARE_LINKS")))
+	}
+	if err := tokens(getenv, &c); err != nil {
+		errs = append(errs, err)
 	}
 	if v := getenv("LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -23,7 +23,10 @@ func openTable(getenv func(string) string, table string, c *Config) error {
 	}
 	c.Options.Limiter = store.Limiter("addr", TableAddressBudget, TableWindow)
 	c.Options.UserLimiter = store.Limiter("user", TableUserBudget, TableWindow)
+	c.Options.DeviceLimiter = store.Limiter("device", TableDeviceBudget, TableDeviceWindow)
+	c.Options.KnownAddresses = store
 	c.Options.Revocations = store
-	c.Options.Shares = store // Load drops it when SHARE_LINKS=off
+	c.Options.Shares = store          // Load drops it when SHARE_LINKS=off
+	c.Options.Tokens = store.Tokens() // Load drops it when TOKENS=off, replaces it with AUTH_TOKENS_FILE
 	return nil
 }

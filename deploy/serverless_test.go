@@ -1,46 +1,30 @@
 package deploy
 
 import (
-	"archive/zip"
-	"bytes"
-	"debug/elf"
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
-
-	"github.com/awslabs/goformation/v7"
-	"github.com/awslabs/goformation/v7/cloudformation"
+	"time"
 )
 
 // root is the repository root, where serverless.yml and package.json are.
 var root, _ = filepath.Abs("..")
 
-// serverless finds the pinned Serverless Framework. In CI a missing one is
-// a failure (make deps runs npm ci); elsewhere the tests say how to get it.
-func serverless(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(root, "node_modules", ".bin", "serverless")
-	if _, err := os.Stat(bin); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("serverless not installed (%v); .ci/run must run make deps (npm ci)", err)
-		}
-		t.Skip("serverless@3 not installed: run `make deps` (npm ci)")
-	}
-	return bin
-}
-
 // stage is a copy of the deploy configs (serverless.yml, package.json,
-// examples/) with the artifacts they refer to, built the way an operator
-// builds them (make build, into its dist/) — in a temporary folder, so the
-// tests never touch the checkout's dist/. node_modules is linked.
+// examples/, deploy/sam/) with the artifacts they refer to, built the way
+// an operator builds them (make build, into its dist/) — in a temporary
+// folder, so the tests never touch the checkout's dist/. node_modules is
+// linked.
 var stage = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "formgate-deploy")
 	if err != nil {
@@ -52,14 +36,16 @@ var stage = sync.OnceValues(func() (string, error) {
 			return "", err
 		}
 	}
-	if err := os.CopyFS(filepath.Join(dir, "examples"), os.DirFS(filepath.Join(root, "examples"))); err != nil {
-		return "", err
+	for _, d := range []string{"examples", "deploy/sam"} {
+		if err := os.CopyFS(filepath.Join(dir, d), os.DirFS(filepath.Join(root, d))); err != nil {
+			return "", err
+		}
 	}
 	if err := os.Symlink(filepath.Join(root, "node_modules"), filepath.Join(dir, "node_modules")); err != nil {
 		return "", err
 	}
 	// With a users file, as an operator with several users builds.
-	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"), "USERS=htpasswd/testdata/users.htpasswd")
+	cmd := exec.Command("make", "build", "DIST="+filepath.Join(dir, "dist"), "USERS=htpasswd/testdata/users.htpasswd", "TOKENS_FILE=config/testdata/tokens.txt")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("make build: %v\n%s", err, out)
@@ -76,8 +62,11 @@ func copyFile(from, to string) error {
 }
 
 // staged returns the staged copy's folder, building it on first use.
-func staged(t *testing.T) string {
+func staged(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the Lambda zips: not in the -short lane")
+	}
 	dir, err := stage()
 	if err != nil {
 		t.Fatal(err)
@@ -90,98 +79,245 @@ var stagedDir string
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if testing.Verbose() {
+		var counts []string
+		runs.Range(func(k, v any) bool {
+			r := v.(*toolRuns)
+			counts = append(counts, fmt.Sprintf("%s %d (%.1f s, longest %.1f s)", k, r.n, r.total.Seconds(), r.longest.Seconds()))
+			return true
+		})
+		slices.Sort(counts)
+		fmt.Printf("deploy: tool runs: %s\n", strings.Join(counts, "; "))
+	}
 	if stagedDir != "" {
 		os.RemoveAll(stagedDir)
 	}
 	os.Exit(code)
 }
 
-// pkg runs `serverless package` on the config in dir (relative to the
-// repository root) and returns the parsed update-stack template and its
-// raw text.
-func pkg(t *testing.T, dir string, params ...string) (*cloudformation.Template, string) {
+// A stack is a CloudFormation template as a tool made it from a config:
+// packaged by a Serverless Framework, or translated from SAM.
+type stack struct {
+	tool   string   // serverless, osls or sam
+	dir    string   // the config's folder, relative to the repository root
+	params []string // the tool's parameters, name=value
+	file   string   // the template, for cfn-lint
+	raw    string   // its text
+	output string   // what the tool printed
+}
+
+func (s *stack) String() string {
+	return fmt.Sprintf("%s %s %q", s.tool, s.dir, s.params)
+}
+
+// slots bounds the tools running at once (node, python) to the cores:
+// the tests run many in parallel, on machines with two.
+var slots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// run runs a tool (f: a Cmd's Output or CombinedOutput) in a slot, and
+// counts and times it under name, for go test -v's last line.
+func run(name string, f func() ([]byte, error)) ([]byte, error) {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	start := time.Now()
+	defer func() {
+		v, _ := runs.LoadOrStore(name, &toolRuns{})
+		r := v.(*toolRuns)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		d := time.Since(start)
+		r.n, r.total, r.longest = r.n+1, r.total+d, max(r.longest, d)
+	}()
+	return f()
+}
+
+// runs holds each tool's runs (packagings, translations, lints).
+var runs sync.Map // name → *toolRuns
+
+type toolRuns struct {
+	mu             sync.Mutex
+	n              int
+	total, longest time.Duration
+}
+
+// packages caches every packaging of this run: one per packager, config
+// and parameters, however many tests read it.
+var packages sync.Map // key → func() (*stack, error)
+
+// pkg is the stack `npx --no NAME package --stage dev --param=…`
+// makes of the config in dir (relative to the repository root), as an
+// operator runs it (--no: the pinned install, never a download).
+func pkg(t testing.TB, p packager, dir string, params ...string) *stack {
 	t.Helper()
-	serverless(t)
+	p.need(t)
 	base := staged(t)
-	out := t.TempDir()
+	key := strings.Join(append([]string{p.name, dir}, params...), "\x00")
+	f, _ := packages.LoadOrStore(key, sync.OnceValues(func() (*stack, error) { return runPackage(p, base, dir, params) }))
+	s, err := f.(func() (*stack, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// homes are the packagers' home folders, one each, kept for the run: the
+// first packaging writes the compiled config schema there (ajv's cache
+// in ~/.serverless), which cuts every later one from about 4.5 s to 1.7
+// s, as it does for an operator's second run. The first runs alone, so
+// that no two write the cache at once.
+var homes sync.Map // packager name → *home
+
+type home struct {
+	mu   sync.Mutex
+	warm bool
+}
+
+var outs atomic.Int64
+
+// runPackage runs node_modules/.bin/NAME, the command `npx --no NAME`
+// runs (packager.check runs that and holds it to the pinned version),
+// without npx's own 0.3 s each time.
+func runPackage(p packager, base, dir string, params []string) (*stack, error) {
+	out := filepath.Join(base, "out", fmt.Sprint(outs.Add(1)))
 	args := []string{"package", "--stage", "dev", "--package", out}
-	for _, p := range params {
-		args = append(args, "--param="+p)
+	for _, kv := range params {
+		args = append(args, "--param="+kv)
 	}
-	// As an operator runs it; --no: use the pinned install, never download.
-	cmd := exec.Command("npx", append([]string{"--no", "serverless"}, args...)...)
+	cmd := exec.Command(filepath.Join(base, "node_modules", ".bin", p.name), args...)
 	cmd.Dir = filepath.Join(base, dir)
-	// Offline and quiet: no credentials, no telemetry, no update checks.
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "SLS_TELEMETRY_DISABLED=1", "SLS_NOTIFICATIONS_MODE=off",
-		"SLS_DEPRECATION_DISABLE=*", "NPM_CONFIG_UPDATE_NOTIFIER=false", "AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_PROFILE=")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("serverless package in %s: %v\n%s", dir, err, b)
+	cmd.Env = toolEnv("HOME=" + filepath.Join(base, "home", p.name))
+
+	v, _ := homes.LoadOrStore(p.name, &home{})
+	h := v.(*home)
+	h.mu.Lock()
+	first := !h.warm
+	if !first {
+		h.mu.Unlock()
 	}
-	path := filepath.Join(out, "cloudformation-template-update-stack.json")
-	raw, err := os.ReadFile(path)
+	b, err := run(p.name+" package", cmd.CombinedOutput)
+	if first {
+		h.warm = err == nil
+		h.mu.Unlock()
+	}
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("npx --no %s %s in %s: %v\n%s", p.name, strings.Join(args, " "), dir, err, b)
 	}
-	tmpl, err := goformation.Open(path)
-	if err != nil {
-		t.Fatalf("goformation: %v", err)
-	}
-	return tmpl, string(raw)
+	s := &stack{tool: p.name, dir: dir, params: params, output: string(b),
+		file: filepath.Join(out, "cloudformation-template-update-stack.json")}
+	return s, s.read()
 }
 
-var dynamicRef = regexp.MustCompile(`^\{\{resolve:secretsmanager:formgate/dev:SecretString:[a-z_]+\}\}$`)
-
-// checkFunction asserts what every formgate function shares: runtime,
-// architecture, handler, environment wiring, and that secrets are only
-// references.
-func checkFunction(t *testing.T, tmpl *cloudformation.Template, raw string) {
-	t.Helper()
-	checkFunctionNamed(t, tmpl, raw, "Report")
+// read reads the template at s.file.
+func (s *stack) read() error {
+	raw, err := os.ReadFile(s.file)
+	if err != nil {
+		return err
+	}
+	if !json.Valid(raw) {
+		return fmt.Errorf("%v: %s is not JSON", s, s.file)
+	}
+	s.raw = string(raw)
+	return nil
 }
 
-// checkFunctionNamed checks the function whose serverless.yml name is
-// name (capitalised, as CloudFormation resources are named).
-func checkFunctionNamed(t *testing.T, tmpl *cloudformation.Template, raw, name string) {
+// forEachPackager runs f once per packager, each a parallel subtest:
+// every config is packaged with both serverless@3 and osls, and checked
+// alike.
+func forEachPackager(t *testing.T, f func(t *testing.T, p packager)) {
 	t.Helper()
-	fn, err := tmpl.GetLambdaFunctionWithName(name + "LambdaFunction")
-	if err != nil {
-		t.Fatal(err)
+	for _, p := range packagers {
+		t.Run(p.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, p)
+		})
 	}
-	if *fn.Runtime != "provided.al2023" || !slices.Equal(fn.Architectures, []string{"arm64"}) || *fn.Handler != "bootstrap" {
-		t.Errorf("runtime %v, architectures %v, handler %v", *fn.Runtime, fn.Architectures, *fn.Handler)
+}
+
+// docParams are the parameters the deploy commands in the README and
+// docs/deploy.md give: the checks below read the defaults for the rest.
+var docParams = []string{"username=anna"}
+
+// fnWant is what a formgate function's configuration must be.
+type fnWant struct {
+	user, realm, ttl string
+	memory           int
+	secret           string // the Secrets Manager secret's name
+}
+
+var defaultFn = fnWant{user: "anna", realm: "report", ttl: "12h", memory: 512, secret: "formgate/dev"}
+
+// checkFunction checks the function fn of s as CloudFormation would
+// create it: runtime, architecture, handler, environment wiring, secrets
+// only as references, and its log group logs kept 30 days.
+func checkFunction(t *testing.T, s *stack, fn, logs string, want fnWant) {
+	t.Helper()
+	res := deployed(t, s.raw)
+	f, ok := res[fn]
+	if !ok || f.Type != "AWS::Lambda::Function" {
+		t.Fatalf("%v: no function %s", s, fn)
 	}
-	if fn.MemorySize == nil || *fn.MemorySize < 128 || fn.Timeout == nil {
-		t.Errorf("memory %v, timeout %v", fn.MemorySize, fn.Timeout)
+	p := f.Properties
+	if p["Runtime"] != "provided.al2023" || !slices.Equal(asList(p["Architectures"]), []any{"arm64"}) || p["Handler"] != "bootstrap" {
+		t.Errorf("%s: runtime %v, architectures %v, handler %v", fn, p["Runtime"], p["Architectures"], p["Handler"])
 	}
-	env := fn.Environment.Variables
-	for k, want := range map[string]string{"AUTH_USERNAME": "anna", "AUTH_REALM": "Sales", "SESSION_TTL": "8h", "LOG_LEVEL": "info"} {
-		if env[k] != want {
-			t.Errorf("env %s = %q, want %q (from --param)", k, env[k], want)
+	if fmt.Sprint(p["MemorySize"]) != fmt.Sprint(want.memory) || p["Timeout"] == nil {
+		t.Errorf("%s: memory %v, want %d; timeout %v", fn, p["MemorySize"], want.memory, p["Timeout"])
+	}
+	env, _ := dig(p, "Environment", "Variables").(map[string]any)
+	for k, v := range map[string]string{"AUTH_USERNAME": want.user, "AUTH_REALM": want.realm, "SESSION_TTL": want.ttl, "LOG_LEVEL": "info"} {
+		if env[k] != v {
+			t.Errorf("%s: env %s = %#v, want %q", fn, k, env[k], v)
 		}
 	}
 	if _, plain := env["AUTH_PASSWORD"]; plain {
-		t.Error("AUTH_PASSWORD in the template: deploy the hash (AUTH_PASSWORD_HASH)")
+		t.Errorf("%s: AUTH_PASSWORD in the template: deploy the hash (AUTH_PASSWORD_HASH)", fn)
 	}
-	if fn.MemorySize == nil || *fn.MemorySize != 512 {
-		t.Errorf("memory %v, want the memory parameter's default 512", fn.MemorySize)
-	}
-	for _, k := range []string{"AUTH_PASSWORD_HASH", "SESSION_SECRET", "SESSION_SECRET_PREVIOUS"} {
-		if !dynamicRef.MatchString(env[k]) {
-			t.Errorf("env %s = %q: a secret must be a Secrets Manager dynamic reference", k, env[k])
+	for k, key := range map[string]string{"AUTH_PASSWORD_HASH": "password_hash", "SESSION_SECRET": "session_secret", "SESSION_SECRET_PREVIOUS": "session_secret_previous"} {
+		if ref := "{{resolve:secretsmanager:" + want.secret + ":SecretString:" + key + "}}"; env[k] != ref {
+			t.Errorf("%s: env %s = %#v, want the Secrets Manager dynamic reference %s", fn, k, env[k], ref)
 		}
 	}
-	// Nothing else in the template may look like a secret value: every
-	// mention of the secret keys is inside a reference.
-	for _, key := range []string{"password", "session_secret"} {
-		n := strings.Count(raw, key)
-		refs := strings.Count(raw, "SecretString:"+key)
-		if n != refs {
-			t.Errorf("%q appears %d times in the template, %d of them in references", key, n, refs)
-		}
+	checkNoSecrets(t, s)
+	if lg, ok := res[logs]; !ok || lg.Type != "AWS::Logs::LogGroup" || fmt.Sprint(lg.Properties["RetentionInDays"]) != "30" {
+		t.Errorf("%s: log group %s %v: want one that keeps logs 30 days", fn, logs, lg)
 	}
-	logs := tmpl.Resources[name+"LogGroup"]
-	if logs == nil || !strings.Contains(mustJSON(t, logs), `"RetentionInDays":30`) {
-		t.Errorf("log group without retention: %s", mustJSON(t, logs))
+}
+
+// secretRef is a dynamic reference to one of the secret's keys, as the
+// templates write it (a Fn::Sub may fill in the secret's name).
+var secretRef = `\{\{resolve:secretsmanager:(?:[^:{}$]|\$\{[A-Za-z0-9]+\})+:SecretString:(password_hash|session_secret|session_secret_previous)\}\}`
+
+// checkNoSecrets checks that nothing in the template's resources and
+// outputs could be a secret's value: every string that mentions the
+// password or the session secret does so inside a dynamic reference.
+func checkNoSecrets(t *testing.T, s *stack) {
+	t.Helper()
+	var doc struct{ Resources, Outputs any }
+	if err := json.Unmarshal([]byte(s.raw), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ref := regexp.MustCompile(secretRef)
+	walkStrings([]any{doc.Resources, doc.Outputs}, func(v string) {
+		rest := strings.ToLower(ref.ReplaceAllString(v, ""))
+		if strings.Contains(rest, "password") || strings.Contains(rest, "session_secret") {
+			t.Errorf("%v: %q mentions a secret outside a dynamic reference", s, v)
+		}
+	})
+}
+
+// walkStrings calls f with every string value (not key) in v.
+func walkStrings(v any, f func(string)) {
+	switch v := v.(type) {
+	case string:
+		f(v)
+	case []any:
+		for _, x := range v {
+			walkStrings(x, f)
+		}
+	case map[string]any:
+		for _, x := range v {
+			walkStrings(x, f)
+		}
 	}
 }
 
@@ -194,134 +330,64 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-var testParams = []string{"username=anna", "realm=Sales", "sessionTtl=8h"}
-
-// routes lists "METHOD /path" for every API Gateway method in tmpl,
-// rebuilding paths from the resource tree.
-func routes(t *testing.T, tmpl *cloudformation.Template, raw string) []string {
+// routes maps "METHOD /path" to its integration type for every REST API
+// route in the stack: from the method and resource tree a Serverless
+// Framework writes, and from the OpenAPI body SAM writes.
+func routes(t *testing.T, s *stack) map[string]string {
 	t.Helper()
-	// goformation keeps a Ref in a string field encoded; read the tree from
-	// the raw JSON instead, where it is plain.
-	var doc struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		t.Fatal(err)
-	}
+	res := deployed(t, s.raw)
 	var path func(ref any) string
 	path = func(ref any) string {
-		m, ok := ref.(map[string]any)
-		if !ok {
-			return ""
-		}
-		name, _ := m["Ref"].(string)
-		r, ok := doc.Resources[name]
+		name, _ := dig(ref, "Ref").(string)
+		r, ok := res[name]
 		if !ok || r.Type != "AWS::ApiGateway::Resource" {
 			return "" // the API's root resource
 		}
 		return path(r.Properties["ParentId"]) + "/" + r.Properties["PathPart"].(string)
 	}
-	var out []string
-	for name, r := range doc.Resources {
-		if r.Type != "AWS::ApiGateway::Method" {
-			continue
-		}
-		if _, ok := tmpl.GetAllApiGatewayMethodResources()[name]; !ok {
-			t.Errorf("goformation does not see method %s", name)
-		}
-		out = append(out, r.Properties["HttpMethod"].(string)+" "+path(r.Properties["ResourceId"]))
-	}
-	slices.Sort(out)
-	return out
-}
-
-func TestDefaultRESTAPI(t *testing.T) {
-	tmpl, raw := pkg(t, ".", testParams...)
-	checkFunction(t, tmpl, raw)
-	checkReportSource(t, raw, defaultSource)
-	checkRESTAPIs(t, tmpl, 1)
-	got := routes(t, tmpl, raw)
-	want := []string{"ANY /report", "ANY /report/{proxy+}"}
-	if !slices.Equal(got, want) {
-		t.Errorf("routes %v, want %v", got, want)
-	}
-	for name, m := range tmpl.GetAllApiGatewayMethodResources() {
-		if m.Integration == nil || m.Integration.Type != "AWS_PROXY" {
-			t.Errorf("%s: integration %+v, want AWS_PROXY (Lambda proxy)", name, m.Integration)
-		}
-	}
-}
-
-// TestArtifact opens the zip the templates deploy and checks that Lambda
-// can run what is inside: an executable bootstrap for linux/arm64.
-func TestArtifact(t *testing.T) {
-	serverless(t) // the zip is built for the deploy tests; same preconditions
-	zr, err := zip.OpenReader(filepath.Join(staged(t), "dist", "report.zip"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var found bool
-	for _, f := range zr.File {
-		if f.Name != "bootstrap" {
-			continue
-		}
-		found = true
-		if f.Mode()&0o111 == 0 {
-			t.Errorf("bootstrap mode %v: not executable", f.Mode())
-		}
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ef, err := elf.NewFile(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("bootstrap is not ELF: %v", err)
-		}
-		if ef.Machine != elf.EM_AARCH64 || ef.Class != elf.ELFCLASS64 || ef.Type != elf.ET_EXEC {
-			t.Errorf("bootstrap: machine %v class %v type %v, want AARCH64 ELF64 EXEC", ef.Machine, ef.Class, ef.Type)
-		}
-		for _, p := range ef.Progs {
-			if p.Type == elf.PT_INTERP {
-				t.Error("bootstrap is dynamically linked; provided.al2023 needs CGO_ENABLED=0")
+	out := map[string]string{}
+	for _, r := range res {
+		switch r.Type {
+		case "AWS::ApiGateway::Method":
+			out[fmt.Sprint(r.Properties["HttpMethod"], " ", path(r.Properties["ResourceId"]))] = fmt.Sprint(dig(r.Properties, "Integration", "Type"))
+		case "AWS::ApiGateway::RestApi":
+			paths, _ := dig(r.Properties, "Body", "paths").(map[string]any)
+			for p, methods := range paths {
+				for m, op := range methods.(map[string]any) {
+					m = strings.ToUpper(m)
+					if m == "X-AMAZON-APIGATEWAY-ANY-METHOD" {
+						m = "ANY"
+					}
+					out[m+" "+p] = strings.ToUpper(fmt.Sprint(dig(op, "x-amazon-apigateway-integration", "type")))
+				}
 			}
 		}
 	}
-	if !found {
-		t.Fatalf("no bootstrap at the zip's root: %v", zr.File)
+	return out
+}
+
+// checkRoutes checks that the stack's REST API routes are want, each a
+// Lambda proxy integration.
+func checkRoutes(t *testing.T, s *stack, want ...string) {
+	t.Helper()
+	got := routes(t, s)
+	if keys := slices.Sorted(maps.Keys(got)); !slices.Equal(keys, want) {
+		t.Errorf("%v: routes %v, want %v", s, keys, want)
 	}
-	// The users file (make build USERS=…) is in both zips that read it.
-	for _, z := range []string{"report.zip", "authorizer.zip", "report-shared.zip"} {
-		zr, err := zip.OpenReader(filepath.Join(staged(t), "dist", z))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, f := range zr.File {
-			names = append(names, f.Name)
-		}
-		zr.Close()
-		if !slices.Contains(names, "users.htpasswd") {
-			t.Errorf("%s holds %v: no users.htpasswd", z, names)
+	for r, typ := range got {
+		if typ != "AWS_PROXY" {
+			t.Errorf("%v: %s integration %s, want AWS_PROXY (Lambda proxy)", s, r, typ)
 		}
 	}
 }
 
-// A users file with a line formgate refuses stops the build before
-// anything is built, with the line and what to do.
-func TestBuildChecksUsersFile(t *testing.T) {
-	cmd := exec.Command("make", "build", "DIST="+t.TempDir(), "USERS=config/testdata/sha.htpasswd")
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "line 1 (user \"anna\"): {SHA}") || strings.Contains(string(out), "go build") {
-		t.Fatalf("make build with a {SHA} line: %v\n%s", err, out)
-	}
+func TestDefaultRESTAPI(t *testing.T) {
+	t.Parallel()
+	forEachPackager(t, func(t *testing.T, p packager) {
+		s := pkg(t, p, ".", docParams...)
+		checkFunction(t, s, "ReportLambdaFunction", "ReportLogGroup", defaultFn)
+		checkReportSource(t, s, "ReportLambdaFunction", defaultSource)
+		checkRESTAPIs(t, s, 1)
+		checkRoutes(t, s, "ANY /report", "ANY /report/{proxy+}")
+	})
 }

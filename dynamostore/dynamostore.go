@@ -1,8 +1,10 @@
 // Package dynamostore keeps formgate's shared state in one DynamoDB table,
 // so that every Lambda container sees the same: the failed-login counters
-// (a formgate.Limiter), the sessions ended before their time (a
-// formgate.Revocations) and the share links each user made (a
-// formgate.Shares). It is optional and lives apart from the core, so that
+// (a formgate.Limiter, per address, user name and device), the sessions
+// ended before their time (a formgate.Revocations), the share links each
+// user made (a formgate.Shares), the addresses each user logged in from
+// (a formgate.KnownAddresses) and the tokens for scripts (Store.Tokens, a
+// formgate.TokenWriter). It is optional and lives apart from the core, so that
 // the AWS SDK is in a program only when it uses this package.
 //
 // The table has a string partition key "pk" and a TTL attribute "ttl"
@@ -13,6 +15,11 @@
 //	sid#ID                 the session is ended
 //	share#SHA256(USER)     l_ID: the user's share link ID expires then (Unix s);
 //	                       ver: the list's version, for Add's conditional write
+//	known#SHA256(USER,ADDR) the user logged in from the client address ADDR
+//	                       (formgate.KnownAddresses)
+//	tok#ID                 a token for scripts: user, name, h (its SHA-256, hex),
+//	                       c, e, u, r: created, expires, last used, revoked (Unix s)
+//	tokens#SHA256(USER)    t_ID: the user's token ID expires then; ver, as share#
 //
 // Cost, on demand: a cookie request reads two items in one BatchGetItem
 // (strongly consistent: 2 read units); a login attempt writes one item, a
@@ -20,6 +27,11 @@
 // item (GetItem: 1 read unit); making a link reads the list and writes
 // once (again when another maker wrote in between), taking one back
 // writes once; the report page of a user who may share reads the list.
+// A request by a token reads one item (GetItem: 1 read unit) and writes
+// only its last use, at most once an hour (one conditional UpdateItem);
+// making a token writes its item and its user's list (reading the list
+// first), revoking writes both; the report page of a user who may make
+// tokens reads the list and its tokens (a GetItem and a BatchGetItem).
 package dynamostore
 
 import (

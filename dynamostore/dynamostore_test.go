@@ -301,3 +301,27 @@ func shareKeyOf(user string) map[string]types.AttributeValue {
 	sum := sha256.Sum256([]byte(user))
 	return map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "share#" + base64.RawURLEncoding.EncodeToString(sum[:])}}
 }
+
+// A known address remembered through one container is known in the
+// other, until its time; another user's or address's is not.
+func TestKnownAddressesShared(t *testing.T) {
+	a, b, _ := twoContainers(t)
+	ctx := context.Background()
+	if err := a.Remember(ctx, "anna", "addr:198.51.100.7", time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	a.Remember(ctx, "anna", "addr:198.51.100.8", time.Now().Add(-time.Second)) // already past
+	for _, tt := range []struct {
+		user, addr string
+		want       bool
+	}{
+		{"anna", "addr:198.51.100.7", true},
+		{"anna", "addr:198.51.100.8", false},
+		{"bob", "addr:198.51.100.7", false},
+		{"anna", "addr:198.51.100.9", false},
+	} {
+		if known, err := b.Known(ctx, tt.user, tt.addr); err != nil || known != tt.want {
+			t.Errorf("%s at %s: %v, %v; want %v", tt.user, tt.addr, known, err, tt.want)
+		}
+	}
+}

@@ -52,20 +52,38 @@ func shareKey(user string) map[string]types.AttributeValue {
 // A healthy table thus never fails a maker for the race, only with
 // ErrTooManyShares; addTimeout bounds the whole.
 func (s *Store) Add(ctx context.Context, user, id string, expires time.Time, max int) error {
+	return s.addCapped(ctx, cappedList{key: shareKey(user), attr: linkAttr, full: formgate.ErrTooManyShares, what: "add share link"}, id, expires, max)
+}
+
+// cappedList is a user's list item of ids, each an attribute attr + id
+// holding its expiry (Unix seconds), with ttl (the latest expiry, plus
+// linger) and ver, the version addCapped writes under a condition: the
+// share links of a user, and their tokens.
+type cappedList struct {
+	key    map[string]types.AttributeValue
+	attr   string
+	linger time.Duration // how long the item outlives its last entry
+	full   error         // the answer when the list has max live entries
+	what   string        // for errors: "add share link"
+}
+
+// addCapped puts id on l unless it has max live entries, in rounds as
+// Add says.
+func (s *Store) addCapped(ctx context.Context, l cappedList, id string, expires time.Time, max int) error {
 	ctx, cancel := context.WithTimeout(ctx, addTimeout)
 	defer cancel()
 	for round := range max + 4 {
 		if round > 0 {
 			if err := sleep(ctx, backoff(round)); err != nil {
-				return fmt.Errorf("dynamostore: add share link: %w", err)
+				return fmt.Errorf("dynamostore: %s: %w", l.what, err)
 			}
 		}
-		raced, err := s.tryAdd(ctx, user, id, expires, max)
+		raced, err := s.tryAdd(ctx, l, id, expires, max)
 		if !raced {
 			return err
 		}
 	}
-	return errors.New("dynamostore: add share link: the list kept changing; try again")
+	return fmt.Errorf("dynamostore: %s: the list kept changing; try again", l.what)
 }
 
 // addTimeout bounds Add, its rounds and waits included; each call to the
@@ -90,22 +108,23 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// tryAdd is one round of Add: raced when the write lost to another's.
-func (s *Store) tryAdd(ctx context.Context, user, id string, expires time.Time, max int) (raced bool, err error) {
+// tryAdd is one round of addCapped: raced when the write lost to
+// another's.
+func (s *Store) tryAdd(ctx context.Context, l cappedList, id string, expires time.Time, max int) (raced bool, err error) {
 	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	out, err := s.db.GetItem(callCtx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(callCtx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: l.key, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return false, fmt.Errorf("dynamostore: add share link: %w", err)
+		return false, fmt.Errorf("dynamostore: %s: %w", l.what, err)
 	}
-	now, live, ttl := time.Now().Unix(), 0, expires.Unix()
+	now, live, ttl := time.Now().Unix(), 0, expires.Add(l.linger).Unix()
 	for name, v := range out.Item {
-		if exp, ok := unix(v); ok && strings.HasPrefix(name, linkAttr) && exp > now {
+		if exp, ok := unix(v); ok && strings.HasPrefix(name, l.attr) && exp > now {
 			live++
 		}
 	}
 	if live >= max {
-		return false, formgate.ErrTooManyShares
+		return false, l.full
 	}
 	if t, ok := unix(out.Item["ttl"]); ok && t > ttl {
 		ttl = t
@@ -118,17 +137,17 @@ func (s *Store) tryAdd(ctx context.Context, user, id string, expires time.Time, 
 	}
 	_, err = s.db.UpdateItem(callCtx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(s.table),
-		Key:                       shareKey(user),
+		Key:                       l.key,
 		UpdateExpression:          aws.String("SET #l = :exp, #ttl = :ttl, ver = :new"),
 		ConditionExpression:       aws.String(cond),
-		ExpressionAttributeNames:  map[string]string{"#l": linkAttr + id, "#ttl": "ttl"},
+		ExpressionAttributeNames:  map[string]string{"#l": l.attr + id, "#ttl": "ttl"},
 		ExpressionAttributeValues: values,
 	})
 	if _, raced := errors.AsType[*types.ConditionalCheckFailedException](err); raced {
-		return true, nil // another link was written since the read: count again
+		return true, nil // another entry was written since the read: count again
 	}
 	if err != nil {
-		return false, fmt.Errorf("dynamostore: add share link: %w", err)
+		return false, fmt.Errorf("dynamostore: %s: %w", l.what, err)
 	}
 	return false, nil
 }
@@ -194,20 +213,27 @@ func (s *Store) List(ctx context.Context, user string) ([]formgate.Share, error)
 // exists (an UpdateItem would otherwise make an empty item without ttl,
 // kept for ever).
 func (s *Store) Remove(ctx context.Context, user, id string) error {
+	return s.removeFrom(ctx, shareKey(user), linkAttr+id, "remove share link")
+}
+
+// removeFrom takes the attribute attr off the list item key, only on an
+// item that exists (a removal from no list is no error, and writes
+// nothing).
+func (s *Store) removeFrom(ctx context.Context, key map[string]types.AttributeValue, attr, what string) error {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.table),
-		Key:                      shareKey(user),
-		UpdateExpression:         aws.String("REMOVE #l"),
+		Key:                      key,
+		UpdateExpression:         aws.String("REMOVE #a"),
 		ConditionExpression:      aws.String("attribute_exists(pk)"),
-		ExpressionAttributeNames: map[string]string{"#l": linkAttr + id},
+		ExpressionAttributeNames: map[string]string{"#a": attr},
 	})
 	if _, none := errors.AsType[*types.ConditionalCheckFailedException](err); none {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("dynamostore: remove share link: %w", err)
+		return fmt.Errorf("dynamostore: %s: %w", what, err)
 	}
 	return nil
 }

@@ -136,6 +136,7 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		if req.Method == http.MethodHead {
 			rec.body.Reset()
 		}
+		publicLocation(rec.header, frontdoor.From(req.Context()).Prefix)
 	}
 	// The front door sets the length of what it sends, which is not the
 	// event's: a base64 body is longer, and a REST API without
@@ -184,6 +185,20 @@ func slowDecode(payload []byte) (Kind, door, error) {
 		return Unknown, nil, nil
 	}
 	return kind, d, json.Unmarshal(payload, d)
+}
+
+// publicLocation puts the door's path prefix (an API Gateway stage, "/dev")
+// in front of a Location the handler wrote as an absolute path: the
+// handler's paths lack the prefix, the client's do not, and every
+// idiomatic redirect — http.Redirect(w, r, "/app/", 303), ServeMux's own
+// "/app" → "/app/" — writes one. Relative references, full URLs and
+// network-path references ("//host") are left as written.
+func publicLocation(h http.Header, prefix string) {
+	loc := h.Get("Location")
+	if prefix == "" || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
+		return
+	}
+	h.Set("Location", prefix+loc)
 }
 
 // limits are the response limits of the front doors.

@@ -307,3 +307,58 @@ func TestNilLogger(t *testing.T) {
 		t.Errorf("slog.Default() did not get the unknown event:\n%s", logs.String())
 	}
 }
+
+// TestRedirectsKeepTheStage: an app's idiomatic redirects write absolute
+// paths of the function's own (no stage); behind each front door the
+// client gets a Location that works from where it is.
+func TestRedirectsKeepTheStage(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "home") }) // /app → /app/ by ServeMux: 301
+	mux.HandleFunc("/app/new", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/app/", http.StatusSeeOther) })
+	mux.HandleFunc("/app/rel", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "new") // http.Redirect would make it absolute
+		w.WriteHeader(http.StatusSeeOther)
+	})
+	mux.HandleFunc("/app/far", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "//evil.example/x")
+		w.WriteHeader(http.StatusFound)
+	})
+	rest := func(path, stage string) string {
+		return `{"httpMethod":"GET","path":"` + path + `","headers":{"Host":"abc.execute-api.eu-west-1.amazonaws.com"},
+			"requestContext":{"stage":"` + stage + `","path":"/` + stage + path + `","domainName":"abc.execute-api.eu-west-1.amazonaws.com"}}`
+	}
+	v2 := func(rawPath, stage, domain string) string {
+		return `{"version":"2.0","rawPath":"` + rawPath + `","headers":{"host":"` + domain + `"},
+			"requestContext":{"stage":"` + stage + `","domainName":"` + domain + `","http":{"method":"GET","path":"` + rawPath + `"}}}`
+	}
+	alb := func(path string) string {
+		return `{"httpMethod":"GET","path":"` + path + `","headers":{"host":"lb.example"},"requestContext":{"elb":{"targetGroupArn":"arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/t/1"}}}`
+	}
+	const api, url = "abc.execute-api.eu-west-1.amazonaws.com", "abc.lambda-url.eu-west-1.on.aws"
+	for _, tt := range []struct {
+		door, event, want string
+	}{
+		{"REST, stage dev: http.Redirect", rest("/app/new", "dev"), "/dev/app/"},
+		{"REST, stage dev: ServeMux's own", rest("/app", "dev"), "/dev/app/"},
+		{"REST, stage dev: relative stays", rest("/app/rel", "dev"), "new"},
+		{"REST, stage dev: another host stays", rest("/app/far", "dev"), "//evil.example/x"},
+		{"HTTP API, $default", v2("/app/new", "$default", api), "/app/"},
+		{"HTTP API, stage dev", v2("/dev/app/new", "dev", api), "/dev/app/"},
+		{"HTTP API, stage dev: ServeMux's own", v2("/dev/app", "dev", api), "/dev/app/"},
+		{"Function URL", v2("/app/new", "$default", url), "/app/"},
+		{"ALB", alb("/app/new"), "/app/"},
+		{"ALB: ServeMux's own", alb("/app"), "/app/"},
+	} {
+		r := invoke(t, mux, tt.event)
+		loc := ""
+		if h, ok := r["headers"].(map[string]any); ok && h["Location"] != nil {
+			loc, _ = h["Location"].(string)
+		}
+		if mh, ok := r["multiValueHeaders"].(map[string]any); ok && mh["Location"] != nil {
+			loc, _ = mh["Location"].([]any)[0].(string)
+		}
+		if loc != tt.want {
+			t.Errorf("%s: Location %q, want %q (%v)", tt.door, loc, tt.want, r)
+		}
+	}
+}

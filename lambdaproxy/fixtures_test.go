@@ -90,7 +90,7 @@ func loadFixture(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codec, err := session.NewCodec(testCfg.Options.SessionSecret, nil, testCfg.Options.SessionTTL)
+	codec, err := session.NewCodec(testCfg.Options.SessionSecret, nil, "/report", testCfg.Options.SessionTTL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,14 @@ func TestFixtures(t *testing.T) {
 				case "get-form":
 					expect(t, r, 200, 0, `<form id="login" method="post">`)
 				case "post-form":
-					expect(t, r, 303, 1, "")
+					// The session and the device: two Set-Cookie kept apart —
+					// but an ALB without multi-value headers carries one: the
+					// session's, which comes first.
+					n := 2
+					if strings.HasPrefix(name, "alb-single") {
+						n = 1
+					}
+					expect(t, r, 303, n, "")
 					if r.Header.Get("Location") != "report" {
 						t.Errorf("Location = %q, want report", r.Header.Get("Location"))
 					}
@@ -195,7 +202,7 @@ func TestFixtureHTTPv2NamedStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := decodeResponse(t, raw)
-	expect(t, r, 303, 1, "")
+	expect(t, r, 303, 2, "")
 	if ck, err := http.ParseSetCookie(r.Cookies[0]); err != nil || ck.Path != "/dev/report" {
 		t.Fatalf("cookie %q: want Path=/dev/report (%v)", r.Cookies[0], err)
 	}

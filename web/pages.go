@@ -24,9 +24,14 @@ func layout(h *html, title, css string, content func(*html)) {
 
 // write is login.html's content.
 func (v *LoginView) write(h *html) {
-	h.raw("<main>\n\n<form id=\"login\" method=\"post\">\n" +
-		"  <input type=\"hidden\" name=\"_formgate\" value=\"login\">\n  <h1>")
-	h.text(v.Realm)
+	h.raw("<main>\n\n<form id=\"login\" method=\"post\"")
+	if v.Action != "" {
+		h.raw(" action=\"")
+		h.url(v.Action)
+		h.raw("\"")
+	}
+	h.raw(">\n  <input type=\"hidden\" name=\"_formgate\" value=\"login\">\n  <h1>")
+	h.text(v.Title)
 	h.raw("</h1>\n  <p>Log in to continue.</p>\n  ")
 	if v.Error != "" {
 		h.raw("<p class=\"error\" role=\"alert\" id=\"login-error\">")
@@ -86,6 +91,8 @@ func (v *ReportView) write(h *html) {
 	}
 	h.raw("\n</div>\n")
 	v.Share.write(h)
+	h.raw("\n")
+	v.Tokens.write(h)
 	h.raw("\n\n<p class=\"formats\">Download all ")
 	h.int(v.Total)
 	h.raw(" rows: <a href=\"?format=csv\">CSV</a> · <a href=\"?format=csv&amp;bom=1\">CSV for Excel</a> · <a href=\"?format=json\">JSON</a></p>\n")
@@ -208,6 +215,79 @@ func (v *ShareView) write(h *html) {
 			h.raw("\"><button type=\"submit\" class=\"secondary\">Take back</button></form></td></tr>\n  ")
 		}
 		h.raw("</tbody>\n</table>\n")
+	}
+	h.raw("</section>\n")
+}
+
+// write is tokens.html: the panel of tokens for scripts, nothing when v
+// is nil.
+func (v *TokensView) write(h *html) {
+	if v == nil {
+		return
+	}
+	h.raw("<section id=\"tokens\" aria-labelledby=\"tokens-title\">\n<h2 id=\"tokens-title\">Tokens for scripts</h2>\n" +
+		"<p class=\"note\">A token lets a script read this report without your password: it sends <code>Authorization: Bearer</code> and the token, or <code>X-Api-Key:</code> and the token. A token only reads, and works until it expires or is revoked: a new password does not end it, and neither does “Log out everywhere”.</p>\n")
+	if m := v.Made; m != nil {
+		h.raw("<div class=\"made\">\n  <label for=\"token-value\">Your new token “")
+		h.text(m.Name)
+		h.raw("”, which works until ")
+		h.text(m.Expires)
+		h.raw(". Copy it now: it is not shown again.</label>\n  <div class=\"copy\"><input id=\"token-value\" readonly value=\"")
+		h.text(m.Token)
+		h.raw("\"><button type=\"button\" id=\"token-copy\" data-copy=\"token-value\">Copy</button></div>\n</div>\n<script>")
+		h.raw(copyJS) // as it is (template.JS), allowed by its hash (csp)
+		h.raw("</script>\n")
+	}
+	if v.MakeURL != "" {
+		h.raw("<form method=\"post\" action=\"")
+		h.url(v.MakeURL)
+		h.raw("\" id=\"token-form\">\n  <label>Name <input name=\"name\" id=\"token-name\" required maxlength=\"")
+		h.int(v.MaxNameLen)
+		h.raw("\" placeholder=\"ci\"></label>\n  <label>Works for\n    <select name=\"ttl\" id=\"token-ttl\">")
+		for _, l := range v.Lifetimes {
+			h.raw("<option value=\"")
+			h.text(l.Value)
+			h.raw("\">")
+			h.text(l.Label)
+			h.raw("</option>")
+		}
+		h.raw("</select>\n  </label>\n  <button type=\"submit\" id=\"token-make\">Make a token</button>\n</form>\n")
+	}
+	switch {
+	case v.ListError:
+		h.raw("<p class=\"error\">Your tokens could not be listed just now; reload the page to try again.</p>\n")
+	case len(v.Tokens) > 0:
+		h.raw("<table id=\"token-list\">\n  <caption>Your tokens that still work</caption>\n" +
+			"  <thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Created</th><th scope=\"col\">Expires</th><th scope=\"col\">Last used</th>")
+		if v.RevokeURL != "" {
+			h.raw("<th scope=\"col\"><span class=\"hidden\">Revoke</span></th>")
+		}
+		h.raw("</tr></thead>\n  <tbody>\n  ")
+		for _, t := range v.Tokens {
+			h.raw("<tr><td>")
+			h.text(t.Name)
+			h.raw(" <code>")
+			h.text(t.ID)
+			h.raw("</code></td><td>")
+			h.text(t.Created)
+			h.raw("</td><td>")
+			h.text(t.Expires)
+			h.raw("</td><td>")
+			h.text(t.LastUsed)
+			h.raw("</td>")
+			if v.RevokeURL != "" {
+				h.raw("<td><form method=\"post\" action=\"")
+				h.url(v.RevokeURL)
+				h.raw("\"><input type=\"hidden\" name=\"id\" value=\"")
+				h.text(t.ID)
+				h.raw("\"><button type=\"submit\" class=\"secondary\">Revoke</button></form></td>")
+			}
+			h.raw("</tr>\n  ")
+		}
+		h.raw("</tbody>\n</table>\n")
+	}
+	if v.ReadOnly {
+		h.raw("<p class=\"note\" id=\"tokens-file-note\">Tokens here come from a file deployed with the site: whoever runs it makes them (<code>hash-password -token</code>), and revoking one means removing its line from the file and deploying again.</p>\n")
 	}
 	h.raw("</section>\n")
 }

@@ -37,7 +37,7 @@ func parseTemplates(t testing.TB) byTemplate {
 		}
 		return tp
 	}
-	return byTemplate{login: parse("login.html"), report: parse("report.html", "share.html"), notice: parse("notice.html")}
+	return byTemplate{login: parse("login.html"), report: parse("report.html", "share.html", "tokens.html"), notice: parse("notice.html")}
 }
 
 // The views as the templates read them: the page's title and style
@@ -48,25 +48,31 @@ type (
 		CSS       template.CSS
 	}
 	shareData  struct{ ShareView }
+	tokensData struct{ TokensView }
 	reportData struct {
 		ReportView
-		Share *shareData // in place of ReportView.Share
+		Share  *shareData  // in place of ReportView.Share
+		Tokens *tokensData // and of ReportView.Tokens
 	}
 )
 
-func (shareData) CopyScript() template.JS { return template.JS(copyJS) }
+func (shareData) CopyScript() template.JS  { return template.JS(copyJS) }
+func (tokensData) CopyScript() template.JS { return template.JS(copyJS) }
 
 func (bt byTemplate) loginPage(t testing.TB, v LoginView) string {
 	return execute(t, bt.login, struct {
 		layoutData
 		LoginView
-	}{layoutData{"Log in · " + v.Realm, template.CSS(css)}, v})
+	}{layoutData{"Log in · " + v.Title, template.CSS(style(v.Style))}, v})
 }
 
 func (bt byTemplate) reportPage(t testing.TB, v ReportView) string {
 	d := reportData{ReportView: v}
 	if v.Share != nil {
 		d.Share = &shareData{*v.Share}
+	}
+	if v.Tokens != nil {
+		d.Tokens = &tokensData{*v.Tokens}
 	}
 	return execute(t, bt.report, struct {
 		layoutData
@@ -78,7 +84,7 @@ func (bt byTemplate) noticePage(t testing.TB, v NoticeView) string {
 	return execute(t, bt.notice, struct {
 		layoutData
 		NoticeView
-	}{layoutData{v.Heading, template.CSS(css)}, v})
+	}{layoutData{v.Heading, template.CSS(style(v.Style))}, v})
 }
 
 func execute(t testing.TB, tp *template.Template, data any) string {
@@ -172,14 +178,27 @@ func randomReport(r *rand.Rand) ReportView {
 		}
 		v.Share = s
 	}
+	if r.IntN(3) > 0 {
+		tv := &TokensView{MakeURL: pick(r), RevokeURL: pick(r), MaxNameLen: r.IntN(100) - 1, ReadOnly: r.IntN(3) == 0, ListError: r.IntN(4) == 0}
+		for range r.IntN(3) {
+			tv.Lifetimes = append(tv.Lifetimes, Lifetime{Value: pick(r), Label: pick(r)})
+		}
+		if r.IntN(2) == 0 {
+			tv.Made = &MadeToken{Token: pick(r), Name: pick(r), Expires: pick(r)}
+		}
+		for range r.IntN(3) {
+			tv.Tokens = append(tv.Tokens, ListedToken{ID: pick(r), Name: pick(r), Created: pick(r), Expires: pick(r), LastUsed: pick(r)})
+		}
+		v.Tokens = tv
+	}
 	return v
 }
 
 func TestPagesAsTemplates(t *testing.T) {
 	bt := parseTemplates(t)
 	// The pages as the gate and the report make them.
-	same(t, "login", bt.loginPage(t, LoginView{Realm: "Reports"}), loginPage(t, LoginView{Realm: "Reports"}))
-	failed := LoginView{Realm: "Reports", Username: "anna", Error: "Wrong user name or password."}
+	same(t, "login", bt.loginPage(t, LoginView{Title: "Reports"}), loginPage(t, LoginView{Title: "Reports"}))
+	failed := LoginView{Title: "Reports", Username: "anna", Error: "Wrong user name or password.", Action: "../report", Style: "body{color:red}"}
 	same(t, "failed login", bt.loginPage(t, failed), loginPage(t, failed))
 	rows := [][]string{{"Platform", "12"}, {"Web", "3"}}
 	for _, v := range []ReportView{
@@ -192,19 +211,30 @@ func TestPagesAsTemplates(t *testing.T) {
 			Made:  &MadeLink{URL: "https://x.example/dev/report/_formgate/share/abc", Expires: "2 Jan 2027, 15:04 UTC"},
 			Links: []ListedLink{{"AAAAAAAAAAAA", "2 Jan 2027, 15:04 UTC"}, {"BBBBBBBBBBBB", "3 Jan 2027, 15:04 UTC"}}}},
 		{Title: "tickets", Total: 0, Page: 1, Pages: 1, Share: &ShareView{MakeURL: "share", RevokeURL: "revoke", ListError: true}},
+		{Title: "tickets", Total: 0, Page: 1, Pages: 1, Tokens: &TokensView{MakeURL: "report/_formgate/tokens", RevokeURL: "report/_formgate/tokens/revoke",
+			MaxNameLen: 64, Lifetimes: []Lifetime{{"720h0m0s", "30 days"}}, Made: &MadeToken{Token: "fgt_abc", Name: "ci", Expires: "2 Feb 2027, 15:04 UTC"},
+			Tokens: []ListedToken{{"ID1", "ci", "1 Jan 2027, 15:04 UTC", "2 Feb 2027, 15:04 UTC", "never"}}}},
+		{Title: "tickets", Total: 0, Page: 1, Pages: 1, Tokens: &TokensView{ReadOnly: true, Tokens: []ListedToken{{"ID1", "ci", "—", "2 Feb 2027", "not recorded"}}}},
+		{Title: "tickets", Total: 0, Page: 1, Pages: 1, Tokens: &TokensView{MakeURL: "t", ListError: true}},
 	} {
 		same(t, "report "+v.Title, bt.reportPage(t, v), reportPage(t, v))
 	}
-	notice := NoticeView{Heading: "This share link has expired", Message: "Ask for a new one.", Back: "../../report", BackText: "Log in"}
+	notice := NoticeView{Heading: "This share link has expired", Message: "Ask for a new one.", Back: "../../report", BackText: "Log in", Style: "main{}"}
 	same(t, "notice", bt.noticePage(t, notice), noticePage(t, notice))
 	same(t, "notice without a link", bt.noticePage(t, NoticeView{Heading: "Gone"}), noticePage(t, NoticeView{Heading: "Gone"}))
 
 	// Views made up of values that escaping changes.
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 3000 {
-		lv := LoginView{Realm: pick(r), Username: pick(r), Error: pick(r)}
+		lv := LoginView{Title: pick(r), Username: pick(r), Error: pick(r), Action: pick(r)}
+		if r.IntN(3) == 0 {
+			lv.Style = pick(r)
+		}
 		same(t, fmt.Sprintf("login %d %+q", i, lv), bt.loginPage(t, lv), loginPage(t, lv))
 		nv := NoticeView{Heading: pick(r), Message: pick(r), Back: pick(r), BackText: pick(r)}
+		if r.IntN(3) == 0 {
+			nv.Style = pick(r)
+		}
 		same(t, fmt.Sprintf("notice %d %+q", i, nv), bt.noticePage(t, nv), noticePage(t, nv))
 		rv := randomReport(r)
 		same(t, fmt.Sprintf("report %d", i), bt.reportPage(t, rv), reportPage(t, rv))
@@ -218,13 +248,15 @@ func FuzzPages(f *testing.F) {
 	}
 	bt := parseTemplates(f)
 	f.Fuzz(func(t *testing.T, a, b, c string, n int) {
-		lv := LoginView{Realm: a, Username: b, Error: c}
+		lv := LoginView{Title: a, Username: b, Error: c, Action: b, Style: c}
 		same(t, "login", bt.loginPage(t, lv), loginPage(t, lv))
-		nv := NoticeView{Heading: a, Message: b, Back: c, BackText: a}
+		nv := NoticeView{Heading: a, Message: b, Back: c, BackText: a, Style: b}
 		same(t, "notice", bt.noticePage(t, nv), noticePage(t, nv))
 		rv := ReportView{Title: a, Header: []string{b, c}, Rows: [][]string{{c, a}, {b}}, Total: n, Page: n % 7, Pages: n % 5, First: n, Last: -n,
 			LogoutURL: b, LogoutEverywhereURL: c, Share: &ShareView{MakeURL: a, RevokeURL: c, Lifetimes: []Lifetime{{a, b}},
-				Made: &MadeLink{URL: c, Expires: b}, Links: []ListedLink{{a, c}}, ListError: n%2 == 0}}
+				Made: &MadeLink{URL: c, Expires: b}, Links: []ListedLink{{a, c}}, ListError: n%2 == 0},
+			Tokens: &TokensView{MakeURL: a, RevokeURL: b, MaxNameLen: n, Lifetimes: []Lifetime{{c, a}}, Made: &MadeToken{a, b, c},
+				Tokens: []ListedToken{{a, b, c, a, b}}, ReadOnly: n%3 == 0, ListError: n%5 == 0}}
 		same(t, "report", bt.reportPage(t, rv), reportPage(t, rv))
 	})
 }

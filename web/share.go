@@ -58,9 +58,10 @@ func scriptHash() string {
 type NoticeView struct {
 	Heading, Message string
 	Back, BackText   string // a relative link and its text; "" for none
+	Style            string // replaces formgate's style sheet when set, as it is
 }
 
 // Notice writes a notice page.
 func (p *Pages) Notice(w io.Writer, v NoticeView) error {
-	return writePage(w, v.Heading, v.write)
+	return writePage(w, v.Heading, style(v.Style), v.write)
 }

@@ -19,9 +19,15 @@ func SampleCSV() []byte { return []byte(sampleCSV) }
 
 // LoginView is what the login page shows.
 type LoginView struct {
-	Realm    string
+	Title    string // heads the page and names it in the tab
 	Username string // kept after a failed attempt; escaped
 	Error    string
+	// Action is where the form posts, relative to the page; "" posts back
+	// to the page's own URL.
+	Action string
+	// Style replaces formgate's style sheet when set (Options.LoginCSS),
+	// as it is: the operator's own, trusted as the embedded one is.
+	Style string
 }
 
 // ReportView is what the report page shows.
@@ -41,6 +47,9 @@ type ReportView struct {
 	LogoutEverywhereURL string
 	// Share is the share-link panel (share.go); nil shows none.
 	Share *ShareView
+	// Tokens is the panel of tokens for scripts (tokens.go); nil shows
+	// none.
+	Tokens *TokensView
 }
 
 // Pages writes the HTML pages (pages.go). Get it with NewPages; it is
@@ -58,18 +67,27 @@ var css string
 
 // Login writes the login page.
 func (p *Pages) Login(w io.Writer, v LoginView) error {
-	return writePage(w, "Log in · "+v.Realm, v.write)
+	return writePage(w, "Log in · "+v.Title, style(v.Style), v.write)
+}
+
+// style is the style sheet of a page: formgate's, or the one given.
+func style(own string) string {
+	if own != "" {
+		return own
+	}
+	return css
 }
 
 // Report writes the report page.
 func (p *Pages) Report(w io.Writer, v ReportView) error {
-	return writePage(w, v.Title, v.write)
+	return writePage(w, v.Title, css, v.write)
 }
 
-// writePage writes the page with title and content to w in one Write.
-func writePage(w io.Writer, title string, content func(*html)) error {
+// writePage writes the page with title, style sheet and content to w in
+// one Write.
+func writePage(w io.Writer, title, style string, content func(*html)) error {
 	h := make(html, 0, 4<<10)
-	layout(&h, title, css, content)
+	layout(&h, title, style, content)
 	_, err := w.Write(h)
 	return err
 }

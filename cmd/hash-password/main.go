@@ -3,6 +3,8 @@
 //
 //	go run ./cmd/hash-password [-argon2id | -cost 10] [user]
 //	go run ./cmd/hash-password -check users.htpasswd
+//	go run ./cmd/hash-password -token NAME [-ttl 8760h] user >> tokens.txt
+//	go run ./cmd/hash-password -check-tokens tokens.txt
 //
 // On a terminal it asks for the password twice without echo; piped, it
 // reads one line from standard input (printf '%s' "$PW" | …). With a user
@@ -10,6 +12,12 @@
 // (AUTH_USERS_FILE); without, the hash alone, for AUTH_PASSWORD_HASH. The
 // hash is bcrypt (cost 10) unless -argon2id is given (19 MiB, 2 passes,
 // 1 thread); see package htpasswd for what they cost.
+//
+// With -token it makes a token for scripts of the user, called NAME,
+// that works for -ttl (default a year): the line for AUTH_TOKENS_FILE
+// (id:user:name:hash:expiry, the hash a SHA-256 of the token) on standard
+// output, and the token itself on standard error, once — it is kept
+// nowhere else. -check-tokens checks such a file.
 package main
 
 import (
@@ -20,19 +28,25 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/term"
 
+	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/htpasswd"
+	"github.com/formgate/formgate/internal/apitoken"
 )
 
 func main() {
 	argon := flag.Bool("argon2id", false, "make an argon2id hash instead of bcrypt")
 	cost := flag.Int("cost", 0, fmt.Sprintf("bcrypt cost (each step doubles the work; default %d)", htpasswd.DefaultBcryptCost))
 	check := flag.String("check", "", "check an htpasswd file (for AUTH_USERS_FILE) instead of making a hash")
+	token := flag.String("token", "", "make a token for scripts called `NAME` for the user: its line for AUTH_TOKENS_FILE on standard output, the token on standard error")
+	ttl := flag.Duration("ttl", 365*24*time.Hour, "with -token: how long the token works")
+	checkTokens := flag.String("check-tokens", "", "check a tokens file (for AUTH_TOKENS_FILE)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: hash-password [-argon2id | -cost N] [user]\n       hash-password -check users.htpasswd")
+		fmt.Fprintln(os.Stderr, "usage: hash-password [-argon2id | -cost N] [user]\n       hash-password -check users.htpasswd\n       hash-password -token NAME [-ttl 8760h] user\n       hash-password -check-tokens tokens.txt")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -43,6 +57,22 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Fprintf(os.Stderr, "%s: %d users, all usable\n", *check, u.Len())
+		return
+	}
+	if *checkTokens != "" {
+		f, err := formgate.ReadTokensFile(*checkTokens)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hash-password:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %d tokens, %d of them expired\n", *checkTokens, f.Len(), f.Expired(time.Now()))
+		return
+	}
+	if *token != "" {
+		if err := makeToken(os.Stdout, os.Stderr, *token, *ttl, flag.Args(), time.Now()); err != nil {
+			fmt.Fprintln(os.Stderr, "hash-password:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if *argon && *cost != 0 {
@@ -133,4 +163,25 @@ func readPassword(stdin *os.File, stderr io.Writer) (string, error) {
 		return "", errors.New("the two passwords differ; nothing was written")
 	}
 	return string(first), nil
+}
+
+// makeToken makes a token called name for the one user in args, working
+// for ttl from now: its line on stdout, the token on stderr.
+func makeToken(stdout, stderr io.Writer, name string, ttl time.Duration, args []string, now time.Time) error {
+	if len(args) != 1 || args[0] == "" || strings.ContainsRune(args[0], ':') {
+		return errors.New("-token makes a token of one user: give the user name after the flags (hash-password -token ci anna), without ':'")
+	}
+	if err := apitoken.CheckName(name); err != nil {
+		return fmt.Errorf("-token: %w", err)
+	}
+	if ttl < time.Minute || ttl > formgate.MaxTokenMaxTTL {
+		return fmt.Errorf("-ttl %s: use from 1m to %s (and at most the site's TOKEN_MAX_TTL, a year unless set)", ttl, formgate.MaxTokenMaxTTL)
+	}
+	token, id := apitoken.New()
+	// The expiry to the second, as the file keeps it.
+	line := apitoken.Line{ID: id, User: args[0], Name: name, Hash: apitoken.HashOf(token), Expires: now.Add(ttl).UTC().Truncate(time.Second)}
+	fmt.Fprintf(stderr, "a line for AUTH_TOKENS_FILE (token %s of %s, until %s); the token, shown this once and kept nowhere:\n%s\n",
+		id, args[0], line.Expires.Format(time.RFC3339), token)
+	fmt.Fprintln(stdout, line)
+	return nil
 }

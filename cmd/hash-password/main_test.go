@@ -5,11 +5,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/formgate/formgate/htpasswd"
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
 )
@@ -149,5 +151,38 @@ func TestCheckFile(t *testing.T) {
 	out, err := exec.Command(bin(t), "-check", "../../htpasswd/testdata/users.htpasswd").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 users, all usable") {
 		t.Fatalf("%v %s", err, out)
+	}
+}
+
+// -token: the line on standard output (for >> tokens.txt), the token on
+// standard error, once; the line holds its hash, never the token, and
+// -check-tokens reads the file back.
+func TestToken(t *testing.T) {
+	cmd := exec.Command(bin(t), "-token", "ci: nightly", "-ttl", "720h", "anna")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	token := strings.TrimSpace(stderr.String()[strings.LastIndex(strings.TrimSpace(stderr.String()), "\n")+1:])
+	l, err := apitoken.ParseLine(strings.TrimSpace(string(out)))
+	if err != nil || l.User != "anna" || l.Name != "ci: nightly" || l.Hash != apitoken.HashOf(token) || !strings.HasPrefix(token, "fgt_"+l.ID) || strings.Contains(string(out), token) {
+		t.Fatalf("line %q (%v), token %q", out, err, token)
+	}
+	if d := time.Until(l.Expires); d < 719*time.Hour || d > 720*time.Hour {
+		t.Fatalf("expires in %v", d)
+	}
+	file := filepath.Join(t.TempDir(), "tokens.txt")
+	os.WriteFile(file, out, 0o600)
+	if out, err := exec.Command(bin(t), "-check-tokens", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "1 tokens, 0 of them expired") {
+		t.Fatalf("-check-tokens: %v %s", err, out)
+	}
+	for _, args := range [][]string{{"-token", "ci"}, {"-token", "ci", "a:b"}, {"-token", "ci", "anna", "bob"}, {"-token", "a\tb", "anna"},
+		{"-token", "ci", "-ttl", "30s", "anna"}, {"-token", "ci", "-ttl", "20000h", "anna"}} {
+		out, err := exec.Command(bin(t), args...).CombinedOutput()
+		if err == nil || strings.Contains(string(out), "fgt_") {
+			t.Errorf("%v: %v %s", args, err, out)
+		}
 	}
 }

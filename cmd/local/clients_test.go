@@ -17,17 +17,25 @@ type clientBlock struct {
 // so that the test runs exactly what users copy.
 func readmeClients(t *testing.T) []clientBlock {
 	t.Helper()
-	b, err := os.ReadFile("../../README.md")
+	out := clientBlocks(t, "../../README.md", "client")
+	if len(out) < 6 {
+		t.Fatalf("found %d client blocks in README.md, want curl, curl-form, wget, python-requests, python-urllib, node", len(out))
+	}
+	return out
+}
+
+// clientBlocks reads the blocks of the file at path marked
+// <!-- MARKER: NAME -->.
+func clientBlocks(t *testing.T, path, marker string) []clientBlock {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile("(?s)<!-- client: ([a-z-]+) -->\n```([a-z]+)\n(.*?)```")
+	re := regexp.MustCompile("(?s)<!-- " + marker + ": ([a-z-]+) -->\n```([a-z]+)\n(.*?)```")
 	var out []clientBlock
 	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 		out = append(out, clientBlock{m[1], m[2], m[3]})
-	}
-	if len(out) < 6 {
-		t.Fatalf("found %d client blocks in README.md, want curl, curl-form, wget, python-requests, python-urllib, node", len(out))
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 200 || len(resp.Cookies()) != 1 {
+		if resp.StatusCode != 200 || len(resp.Cookies()) != 2 || resp.Cookies()[0].Name != "formgate" { // the session, then the device
 			t.Fatalf("form login: %d", resp.StatusCode)
 		}
 		return resp.Cookies()[0]

@@ -10,7 +10,7 @@
 // With -gateway, requests go the way they would on AWS: turned into API
 // Gateway events, through the Lambda adapter, and back, with the gateway's
 // quirks (stage prefix, renamed WWW-Authenticate) kept — see package
-// emulate.
+// localgateway.
 package main
 
 import (
@@ -31,8 +31,8 @@ import (
 
 	formgate "github.com/formgate/formgate"
 	"github.com/formgate/formgate/config"
-	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/lambdaproxy"
+	"github.com/formgate/formgate/localgateway"
 )
 
 func main() {
@@ -144,8 +144,9 @@ func (s settings) banner(w io.Writer, users string, notes []string) {
 }
 
 // oneProcess sets cfg up for one process: the table made if missing, and
-// without one, revocations and share-link lists kept in memory (which,
-// unlike on Lambda, then hold everywhere the server answers).
+// without one, revocations, share-link lists and tokens for scripts kept
+// in memory (which, unlike on Lambda, then hold everywhere the server
+// answers).
 func oneProcess(cfg *config.Config, log *slog.Logger) (notes []string, err error) {
 	if cfg.Table != nil {
 		cfg.Table.SetLogger(log)
@@ -164,6 +165,9 @@ func oneProcess(cfg *config.Config, log *slog.Logger) (notes []string, err error
 	if cfg.Options.ShareLinks && cfg.Options.Shares == nil {
 		cfg.Options.Shares = formgate.NewMemoryShares()
 	}
+	if cfg.TokensOn && cfg.Options.Tokens == nil {
+		cfg.Options.Tokens = formgate.NewMemoryTokens()
+	}
 	return notes, nil
 }
 
@@ -173,8 +177,8 @@ func front(h http.Handler, gateway, stage string, remap bool, log *slog.Logger) 
 	switch gateway {
 	case "":
 		return h, "", "formgate", nil
-	case string(emulate.REST), string(emulate.HTTP):
-		g := newGateway(emulate.Kind(gateway), stage, remap, lambdaproxy.New(h, log))
+	case string(localgateway.REST), string(localgateway.HTTP):
+		g := newGateway(localgateway.Kind(gateway), stage, remap, lambdaproxy.New(h, log))
 		return g, g.Prefix(), fmt.Sprintf("formgate behind an emulated API Gateway %s API", map[string]string{"rest": "REST", "http": "HTTP"}[gateway]), nil
 	}
 	return nil, "", "", fmt.Errorf("-gateway %q: use rest or http", gateway)
@@ -203,11 +207,14 @@ func serve(ln net.Listener, h http.Handler, log *slog.Logger) error {
 }
 
 // newGateway is an emulated API Gateway of kind in front of fn, set up as
-// serverless.yml deploys it.
-func newGateway(kind emulate.Kind, stage string, remap bool, fn emulate.Invoker) *emulate.Gateway {
-	g := emulate.New(kind, stage, fn, routes...)
+// serverless.yml deploys it: a REST API at stage, an HTTP API at $default.
+func newGateway(kind localgateway.Kind, stage string, remap bool, fn localgateway.Invoker) *localgateway.Gateway {
+	if kind == localgateway.HTTP {
+		stage = "$default"
+	}
+	g := localgateway.New(kind, stage, fn, routes...)
 	g.RemapAuthorization = remap
-	if kind == emulate.REST {
+	if kind == localgateway.REST {
 		// provider.apiGateway.binaryMediaTypes: a gzip'd answer, which
 		// travels base64, reaches every client as bytes.
 		g.BinaryMediaTypes = []string{"*/*"}

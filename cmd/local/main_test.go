@@ -16,9 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/syncbuf"
+	"github.com/formgate/formgate/localgateway"
 )
 
 // localServer is cmd/local running as its own process.
@@ -132,7 +132,7 @@ func TestLocalZeroConfigLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 {
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 2 || resp.Cookies()[0].Name != "formgate" {
 		t.Fatalf("POST login: %d %v", resp.StatusCode, resp.Header)
 	}
 	cookie := resp.Cookies()[0]
@@ -250,7 +250,7 @@ func TestLocalGatewayREST(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 1 || resp.Cookies()[0].Path != "/prod/report" {
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "report" || len(resp.Cookies()) != 2 || resp.Cookies()[0].Path != "/prod/report" || resp.Cookies()[1].Path != "/prod/report" {
 		t.Fatalf("login: %d %v", resp.StatusCode, resp.Header)
 	}
 }
@@ -307,11 +307,11 @@ func TestNewGatewayAsDeployed(t *testing.T) {
 		t.Fatal("serverless.yml has no provider.apiGateway.binaryMediaTypes")
 	}
 	for _, tt := range []struct {
-		kind         emulate.Kind
+		kind         localgateway.Kind
 		media, routs []string
 	}{
-		{emulate.REST, media, restRoutes},
-		{emulate.HTTP, nil, httpRoutes},
+		{localgateway.REST, media, restRoutes},
+		{localgateway.HTTP, nil, httpRoutes},
 	} {
 		if got := newGateway(tt.kind, "dev", false, nil).BinaryMediaTypes; !slices.Equal(got, tt.media) {
 			t.Errorf("%s: binaryMediaTypes %q, want %q", tt.kind, got, tt.media)

@@ -128,7 +128,7 @@ func browserShareLink(t *testing.T, exe, name string, args []string) {
 	// Nothing else: another path, a form that logs out everywhere. (The
 	// page's policy allows no fetch: a form is what a page could post.)
 	step(visitor, "another path", chromedp.Navigate(s.URL+"/other"), chromedp.WaitVisible(css(`main#notice`)))
-	if got := read(visitor, chromedp.Text(id("notice-heading"))); got != "A share link opens only the report" {
+	if got := read(visitor, chromedp.Text(id("notice-heading"))); got != "A share link opens only the shared page" {
 		t.Errorf("another path: %q", got)
 	}
 	for _, post := range []struct{ action, says string }{

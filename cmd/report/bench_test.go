@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/formgate/formgate/internal/apitoken"
 	"github.com/formgate/formgate/internal/testkit/dynalitetest"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
@@ -236,6 +237,9 @@ func shareCookieEvent(b *testing.B, bin string, env []string) []byte {
 //	                  network in the figure; one BatchGetItem)
 //	share-get-table   the share link with the list read from it (one
 //	                  GetItem)
+//	token-get         a script's token (Authorization: Bearer) from a
+//	                  tokens file (AUTH_TOKENS_FILE)
+//	token-get-table   a token kept in the table (one GetItem)
 func BenchmarkWarm(b *testing.B) {
 	helloEvent := fixture(b, "rest-v1-cookie")
 	base := runtimetest.Start(b, hello(b, "hello"))
@@ -248,6 +252,16 @@ func BenchmarkWarm(b *testing.B) {
 		ours := runtimetest.Start(b, bootstrap(b), quiet...)
 		benchWarm(b, ours, base, shareCookieEvent(b, bootstrap(b), reportEnv), helloEvent)
 	})
+	b.Run("token-get", func(b *testing.B) {
+		token, id := apitoken.New()
+		dir := b.TempDir()
+		line := apitoken.Line{ID: id, User: "anna", Name: "bench", Hash: apitoken.HashOf(token), Expires: time.Now().Add(time.Hour)}.String()
+		if err := os.WriteFile(dir+"/tokens.txt", []byte(line+"\n"), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		ours := runtimetest.Start(b, bootstrap(b), append([]string{"AUTH_TOKENS_FILE=" + dir + "/tokens.txt"}, quiet...)...)
+		benchWarm(b, ours, base, shareEvent(b, "rest-v1-get-form", "GET", "/report", "", "", map[string]string{"Authorization": "Bearer " + token}), helloEvent)
+	})
 	db := dynalitetest.Start(b)
 	db.Table("formgate")
 	env := append(append([]string{"FORMGATE_TABLE=formgate"}, db.Env()...), reportEnv...)
@@ -258,6 +272,10 @@ func BenchmarkWarm(b *testing.B) {
 	b.Run("share-get-table", func(b *testing.B) {
 		ours := runtimetest.Start(b, bootstrapShared(b), append([]string{"LOG_LEVEL=error"}, env...)...)
 		benchWarm(b, ours, base, shareCookieEvent(b, bootstrapShared(b), env), helloEvent)
+	})
+	b.Run("token-get-table", func(b *testing.B) {
+		ours := runtimetest.Start(b, bootstrapShared(b), append([]string{"LOG_LEVEL=error"}, env...)...)
+		benchWarm(b, ours, base, tokenEvent(b, bootstrapShared(b), env), helloEvent)
 	})
 }
 
@@ -292,4 +310,17 @@ func BenchmarkBinarySize(b *testing.B) {
 			b.ReportMetric(mib/helloMiB, "x-hello")
 		})
 	}
+}
+
+// tokenEvent is a report request by a token (Authorization: Bearer) made
+// (with Basic) through a bootstrap(b) with env.
+func tokenEvent(b *testing.B, bin string, env []string) []byte {
+	f := runtimetest.Start(b, bin, env...)
+	defer f.Stop()
+	made := f.Invoke(b, shareEvent(b, "rest-v1-basic", "POST", "/report/_formgate/tokens", "", "name=bench&ttl=24h", map[string]string{}))
+	token, _ := made["body"].(string)
+	if !strings.HasPrefix(token, "fgt_") {
+		b.Fatalf("no token: %v", made)
+	}
+	return shareEvent(b, "rest-v1-get-form", "GET", "/report", "", "", map[string]string{"Authorization": "Bearer " + strings.TrimSpace(token)})
 }

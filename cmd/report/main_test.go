@@ -67,7 +67,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 		t.Errorf("v1 Location = %v", mv["Location"])
 	}
 	setCookie := mv["Set-Cookie"].([]any)
-	if len(setCookie) != 1 || !strings.Contains(setCookie[0].(string), "Path=/dev/report") {
+	if len(setCookie) != 2 || !strings.Contains(setCookie[0].(string), "Path=/dev/report") || !strings.HasPrefix(setCookie[1].(string), "formgate_device=") {
 		t.Fatalf("v1 Set-Cookie = %v", setCookie)
 	}
 	c, err := http.ParseSetCookie(setCookie[0].(string))
@@ -84,7 +84,7 @@ func TestBootstrapAgainstRuntimeAPI(t *testing.T) {
 	// v2 (HTTP API): the form arrives base64-encoded; the cookie goes in the cookies array.
 	v2 := rt.Invoke(t, fixture(t, "http-v2-post-form"))
 	cookies, _ := v2["cookies"].([]any)
-	if v2["statusCode"] != 303.0 || len(cookies) != 1 || !strings.HasPrefix(cookies[0].(string), "formgate=") {
+	if v2["statusCode"] != 303.0 || len(cookies) != 2 || !strings.HasPrefix(cookies[0].(string), "formgate=") {
 		t.Fatalf("v2 login: %v", v2)
 	}
 

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"html"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/formgate/formgate/internal/emulate"
 	"github.com/formgate/formgate/internal/testkit/gobuild"
 	"github.com/formgate/formgate/internal/testkit/runtimetest"
 	"github.com/formgate/formgate/internal/testkit/webtest"
 	"github.com/formgate/formgate/lambdaproxy"
+	"github.com/formgate/formgate/localgateway"
 )
 
 var env = map[string]string{"AUTH_USERNAME": "anna", "AUTH_PASSWORD": "correct horse", "SESSION_SECRET": strings.Repeat("x", 32)}
@@ -38,7 +43,7 @@ func TestLibraryExample(t *testing.T) {
 		// Behind an emulated REST API, through the Lambda adapter, as
 		// serverless.yml deploys it.
 		{"rest-api", "/dev", func(h http.Handler) http.Handler {
-			g := emulate.New(emulate.REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), "ANY /app", "ANY /app/{proxy+}", "GET /healthz")
+			g := localgateway.New(localgateway.REST, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), "ANY /app", "ANY /app/{proxy+}", "GET /healthz")
 			g.BinaryMediaTypes = []string{"*/*"}
 			return g
 		}, "x-amzn-Remapped-WWW-Authenticate"},
@@ -54,7 +59,7 @@ func TestLibraryExample(t *testing.T) {
 			script := http.DefaultClient
 
 			r := do(t, script, "GET", base+"/app/data.json", "")
-			if r.Status != 401 || r.Header.Get(tt.challng) != `Basic realm="report", charset="UTF-8"` {
+			if r.Status != 401 || r.Header.Get(tt.challng) != `Basic realm="restricted", charset="UTF-8"` {
 				t.Fatalf("script without credentials: %d %v", r.Status, r.Header)
 			}
 			r = do(t, script, "GET", base+"/app/data.json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
@@ -78,7 +83,7 @@ func TestLibraryExample(t *testing.T) {
 				t.Fatalf("after login: %d at %s: %s", r.Status, r.URL, r.Body)
 			}
 			u, _ := url.Parse(base + "/app/")
-			if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+			if cs := jar.Cookies(u); len(cs) != 2 || cs[0].Name != "formgate" || cs[1].Name != "formgate_device" {
 				t.Fatalf("cookies: %v", cs)
 			}
 			r = do(t, browser, "GET", base+"/app/data.json", "")
@@ -94,6 +99,25 @@ func TestLibraryExample(t *testing.T) {
 			r = do(t, browser, "POST", base+"/app", form, "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded")
 			if r.Status != 200 || r.URL != base+"/app/" || !strings.Contains(r.Body, "<h1>Hello, anna</h1>") {
 				t.Fatalf("login again at /app: %d at %s: %.200s", r.Status, r.URL, r.Body)
+			}
+
+			// A share link made on the page opens the application's pages
+			// for reading, to a browser with no password.
+			r = do(t, browser, "POST", base+"/app/_formgate/share", "ttl=1h0m0s", "Accept", "text/html", "Content-Type", "application/x-www-form-urlencoded", "Origin", srv.URL)
+			link := regexp.MustCompile(`id="share-link" readonly value="([^"]+)"`).FindStringSubmatch(r.Body)
+			if r.Status != 200 || r.URL != base+"/app/" || link == nil {
+				t.Fatalf("making a share link: %d at %s: %s", r.Status, r.URL, r.Body)
+			}
+			vjar, _ := cookiejar.New(nil)
+			visitor := &http.Client{Jar: vjar}
+			if r := do(t, visitor, "GET", html.UnescapeString(link[1]), ""); r.Status != 200 || !strings.Contains(r.Body, "<h1>Hello, anna</h1>") {
+				t.Fatalf("the link: %d at %s: %s", r.Status, r.URL, r.Body)
+			}
+			if r := do(t, visitor, "GET", base+"/app/data.json", ""); r.Status != 200 || !strings.Contains(r.Body, `"via":"share"`) {
+				t.Fatalf("data.json by the link: %d %s", r.Status, r.Body)
+			}
+			if r := do(t, visitor, "POST", base+"/app/_formgate/share", "ttl=1h0m0s", "Content-Type", "application/x-www-form-urlencoded"); r.Status != 401 {
+				t.Fatalf("a visitor making a link: %d", r.Status)
 			}
 
 			if r := do(t, script, "GET", base+"/healthz", ""); r.Status != 200 || r.Body != "ok\n" {
@@ -143,5 +167,44 @@ func TestLibraryExampleOnLambda(t *testing.T) {
 	r = f.Invoke(t, event("/app/data.json", `"Accept":"*/*"`))
 	if r["statusCode"] != 401.0 {
 		t.Fatalf("a script without credentials: %v", r)
+	}
+}
+
+// From the command line, behind the emulated REST API (-gateway rest),
+// as the library docs show it: the stage in every path, the app's own
+// redirect (/app → /app/) kept under it.
+func TestLibraryExampleCommandLine(t *testing.T) {
+	bin := gobuild.Binary(t, gobuild.Build{Pkg: "./examples/library"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "-addr", addr, "-gateway", "rest")
+	cmd.Env = []string{"AUTH_USERNAME=anna", "AUTH_PASSWORD=correct horse", "SESSION_SECRET=" + strings.Repeat("x", 32)}
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	if want := "serving http://" + addr + "/dev/app/"; !strings.HasPrefix(line, want) {
+		t.Fatalf("banner %q, want %q", line, want)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/dev/app", nil)
+	req.SetBasicAuth("anna", "correct horse")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 3 || resp.Header.Get("Location") != "/dev/app/" {
+		t.Fatalf("/dev/app: %d Location %q, want a redirect to /dev/app/", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	r := do(t, http.DefaultClient, "GET", "http://"+addr+"/dev/app/data.json", "", "Authorization", "Basic YW5uYTpjb3JyZWN0IGhvcnNl")
+	if r.Status != 200 || !strings.Contains(r.Body, `"user":"anna"`) {
+		t.Fatalf("data.json with Basic: %d %s", r.Status, r.Body)
 	}
 }

@@ -53,7 +53,7 @@ const maxPages = 32
 type pageKey struct {
 	page               int
 	logout, everywhere string
-	share              panelKey // the share panel's (share.go)
+	share, tokens      panelKey // the share panel's (share.go) and the token panel's (tokens.go)
 }
 
 // render returns the HTML page v, made once per snapshot and key (rows
@@ -62,7 +62,8 @@ type pageKey struct {
 // when sized is set (a front door with a limit asks).
 func (rp *Report) render(s *snapshot, v web.ReportView, gz, sized bool) (body, error) {
 	share, keep := shareKey(v.Share)
-	if !keep {
+	tokens, keepTokens := tokensKey(v.Tokens)
+	if !keep || !keepTokens {
 		// A new link or a list of links: this user's page alone, made for
 		// this request in the one encoding asked, and not kept (a cache
 		// of pages per user would push out the pages everyone shares).
@@ -70,7 +71,7 @@ func (rp *Report) render(s *snapshot, v web.ReportView, gz, sized bool) (body, e
 		rp.fill(p, s, v, !gz, gz, sized)
 		return p.body(gz)
 	}
-	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share}
+	k := pageKey{v.Page, v.LogoutURL, v.LogoutEverywhereURL, share, tokens}
 	s.mu.Lock()
 	p, ok := s.pages[k]
 	if !ok {

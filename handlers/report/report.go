@@ -59,7 +59,8 @@ type Report struct {
 	bad     string       // a version that did not parse, not to be parsed again (under loading)
 	down    outage.Log
 
-	labels atomic.Pointer[labelled] // the share form's lifetimes, labelled (share.go)
+	// The forms' lifetimes, labelled (share.go).
+	shareLabels, tokenLabels labels
 }
 
 // New loads the report from c.Source: an error when it cannot be read or
@@ -102,12 +103,12 @@ func (rp *Report) logSizes(s *snapshot, took time.Duration) {
 	rp.c.Logger.Info("report loaded", "source", rp.c.Source.String(), "rows", rows, "pages", pageCount(rows, rp.c.PageRows),
 		"csv_bytes", s.sizes[wholeCSV].Raw, "json_bytes", s.sizes[wholeJSON].Raw, "ms", took.Milliseconds())
 	for _, f := range []string{wholeJSON, wholeCSV} {
-		n := s.sizes[f].InEvent + headroom
+		n := s.size(f).InEvent + headroom
 		if n <= frontdoor.ALBLimit {
 			continue
 		}
 		rp.c.Logger.Warn("report answer too large for a front door uncompressed: served gzip'd to clients that accept it (every browser, curl --compressed), a 406 naming what fits to others",
-			"format", f, "bytes", s.sizes[f].Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
+			"format", f, "bytes", s.size(f).Raw, "fits_lambda_6MB", n <= frontdoor.LambdaLimit, "fits_alb_1MB", false)
 	}
 }
 
@@ -226,9 +227,9 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 			w.Write(gz)
 			return
 		}
-	} else if fits(limit, s.sizes[f].InEvent) {
+	} else if fits(limit, s.size(f).InEvent) {
 		h.Set("Content-Type", contentType)
-		h.Set("Content-Length", strconv.Itoa(s.sizes[f].Raw))
+		h.Set("Content-Length", strconv.Itoa(s.size(f).Raw))
 		if err := s.write(w, f); err != nil {
 			rp.c.Logger.Info("report write stopped", "format", f, "err", err) // the client went away
 		}
@@ -249,7 +250,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	to := min(from+rp.c.PageRows, rows)
 	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header,
 		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
-		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: rp.shareView(r)}
+		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: rp.shareView(r), Tokens: rp.tokenView(r)}
 	limit := frontdoor.From(r.Context()).MaxResponse
 	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")), limit != 0)
 	if err != nil {

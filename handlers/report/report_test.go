@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +10,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -204,4 +207,37 @@ func TestHeaderMemo(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// The CSV for Excel neutralises formulas, compressed or not; the plain CSV
+// is the file.
+func TestExcelDownloadNeutralisesFormulas(t *testing.T) {
+	const csv = "Link,Sum,Minus,Plus\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@SUM(1+1),-1,+1.5\n"
+	rp := newReport(t, csv, Config{})
+	for _, gz := range []bool{false, true} {
+		r := httptest.NewRequest("GET", "/report?format=csv&bom=1", nil)
+		if gz {
+			r.Header.Set("Accept-Encoding", "gzip")
+		}
+		w := httptest.NewRecorder()
+		rp.ServeHTTP(w, r)
+		body := w.Body.Bytes()
+		if gz {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(zr)
+		}
+		want := "\xef\xbb\xbfLink,Sum,Minus,Plus\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@SUM(1+1),-1,+1.5\n"
+		if string(body) != want || (!gz && w.Header().Get("Content-Length") != strconv.Itoa(len(want))) {
+			t.Errorf("gzip=%v: %q (Content-Length %s), want %q", gz, body, w.Header().Get("Content-Length"), want)
+		}
+	}
+	r := httptest.NewRequest("GET", "/report?format=csv", nil)
+	w := httptest.NewRecorder()
+	rp.ServeHTTP(w, r)
+	if w.Body.String() != csv {
+		t.Errorf("plain CSV: %q", w.Body.String())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	formgate "github.com/formgate/formgate"
@@ -18,7 +19,7 @@ func (rp *Report) shareView(r *http.Request) *web.ShareView {
 	if !ok {
 		return nil
 	}
-	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, Lifetimes: rp.lifetimes(s.Lifetimes)}
+	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, Lifetimes: rp.shareLabels.of(s.Lifetimes)}
 	if s.New != nil {
 		v.Made = &web.MadeLink{URL: s.New.URL, Expires: when(s.New.Expires)}
 	}
@@ -31,30 +32,33 @@ func (rp *Report) shareView(r *http.Request) *web.ShareView {
 	return v
 }
 
-// labelled is the form's choices for a gate's lifetimes.
+// labels are a form's choices for a gate's lifetimes, labelled once: a
+// gate offers the same ones on every page (one for share links, one for
+// tokens).
+type labels struct{ last atomic.Pointer[labelled] }
+
 type labelled struct {
 	ds []time.Duration
 	ls []web.Lifetime
 }
 
-// lifetimes is the form's choices for lifetimes ds, labelled once: a gate
-// offers the same ones on every page. The pages only read them.
-func (rp *Report) lifetimes(ds []time.Duration) []web.Lifetime {
-	if c := rp.labels.Load(); c != nil && slices.Equal(c.ds, ds) {
+// of is the choices for lifetimes ds. The pages only read them.
+func (l *labels) of(ds []time.Duration) []web.Lifetime {
+	if c := l.last.Load(); c != nil && slices.Equal(c.ds, ds) {
 		return c.ls
 	}
 	c := &labelled{ds: slices.Clone(ds)}
 	for _, d := range ds {
 		c.ls = append(c.ls, web.Lifetime{Value: d.String(), Label: label(d)})
 	}
-	rp.labels.Store(c)
+	l.last.Store(c)
 	return c.ls
 }
 
-// panelKey is what makes one share panel differ from another on a page
-// that is kept: the zero value for none.
+// panelKey is what makes one panel (share links, tokens) differ from
+// another on a page that is kept: the zero value for none.
 type panelKey struct {
-	on           bool
+	on, readOnly bool
 	make, revoke string
 }
 
@@ -68,7 +72,7 @@ func shareKey(v *web.ShareView) (key panelKey, keep bool) {
 	if v.Made != nil || len(v.Links) > 0 || v.ListError {
 		return panelKey{}, false
 	}
-	return panelKey{true, v.MakeURL, v.RevokeURL}, true
+	return panelKey{on: true, make: v.MakeURL, revoke: v.RevokeURL}, true
 }
 
 // label names a lifetime as a person reads it: "1 hour", "7 days".

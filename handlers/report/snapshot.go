@@ -42,11 +42,20 @@ const (
 
 func newSnapshot(t *table.Table, version string) *snapshot {
 	s := &snapshot{table: t, version: version, gz: map[string]*compressed{}, pages: map[pageKey]*rendered{},
-		sizes: map[string]table.Size{wholeJSON: t.JSONSize(), wholeCSV: t.CSVSize(false), wholeCSVBOM: t.CSVSize(true)}}
-	for f := range s.sizes {
+		sizes: map[string]table.Size{wholeJSON: t.JSONSize(), wholeCSV: t.CSVSize(false)}}
+	for _, f := range []string{wholeJSON, wholeCSV, wholeCSVBOM} {
 		s.gz[f] = new(compressed)
 	}
 	return s
+}
+
+// size is the size of whole format f: the CSV for Excel's is counted the
+// first time it is asked (table.ExcelCSVSize), the others at start.
+func (s *snapshot) size(f string) table.Size {
+	if f == wholeCSVBOM {
+		return s.table.ExcelCSVSize()
+	}
+	return s.sizes[f]
 }
 
 // write writes whole format f, uncompressed.
@@ -55,7 +64,7 @@ func (s *snapshot) write(w io.Writer, f string) error {
 	case wholeJSON:
 		return s.table.WriteJSON(w)
 	case wholeCSVBOM:
-		return s.table.WriteCSV(w, true)
+		return s.table.WriteExcelCSV(w) // a BOM, and formulas neutralised
 	default:
 		return s.table.WriteCSV(w, false)
 	}
@@ -74,7 +83,7 @@ func (s *snapshot) compressed(f string, log *slog.Logger) []byte {
 		s.write(zw, f)
 		zw.Close()
 		c.bytes = b.Bytes()
-		log.Info("report compressed", "format", f, "bytes", s.sizes[f].Raw, "gzip_bytes", len(c.bytes),
+		log.Info("report compressed", "format", f, "bytes", s.size(f).Raw, "gzip_bytes", len(c.bytes),
 			"ms", time.Since(start).Milliseconds())
 	})
 	return c.bytes

@@ -20,8 +20,8 @@ func (rp *Report) tooLarge(w http.ResponseWriter, r *http.Request, s *snapshot, 
 		if gz := s.compressed(alt.format, rp.c.Logger); fits(limit, base64Len(len(gz))) {
 			ok = append(ok, fmt.Sprintf("%s compressed (%s, %s): ask with Accept-Encoding: gzip (curl --compressed; browsers do)", alt.how, alt.query, mb(len(gz))))
 		}
-		if fits(limit, s.sizes[alt.format].InEvent) {
-			ok = append(ok, fmt.Sprintf("%s uncompressed (%s, %s)", alt.how, alt.query, mb(s.sizes[alt.format].Raw)))
+		if fits(limit, s.size(alt.format).InEvent) {
+			ok = append(ok, fmt.Sprintf("%s uncompressed (%s, %s)", alt.how, alt.query, mb(s.size(alt.format).Raw)))
 		}
 	}
 	if f != "html" {

@@ -15,9 +15,12 @@ const shareRoute = "/_formgate/share/"
 // Token stands in for a token cut out of a path.
 const Token = "[token]"
 
-// Path is p with the token of a share link replaced by Token; other paths,
-// and the share routes that carry no token, unchanged.
+// Path is p with the token of a share link replaced by Token, and any
+// token for scripts pasted into a path (they travel in headers, but a
+// careless client may put one in the URL) too; other paths, and the
+// share routes that carry no token, unchanged.
 func Path(p string) string {
+	p = scriptTokens(p)
 	i := strings.Index(p, shareRoute)
 	if i < 0 {
 		return p
@@ -27,4 +30,28 @@ func Path(p string) string {
 		return p
 	}
 	return p[:i+len(shareRoute)] + Token
+}
+
+// scriptPrefix starts a token for scripts (the gate's internal/apitoken;
+// kept here so that this package imports no other).
+const scriptPrefix = "fgt_"
+
+// scriptTokens is p with each fgt_ and the base64url characters after it
+// replaced by Token.
+func scriptTokens(p string) string {
+	if !strings.Contains(p, scriptPrefix) {
+		return p
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(p, scriptPrefix)
+		if i < 0 {
+			b.WriteString(p)
+			return b.String()
+		}
+		b.WriteString(p[:i])
+		b.WriteString(Token)
+		p = p[i+len(scriptPrefix):]
+		p = p[len(p)-len(strings.TrimLeft(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")):]
+	}
 }

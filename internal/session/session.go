@@ -74,8 +74,11 @@ type keyPair struct {
 const maxLength = 4096
 
 // NewCodec derives the cookie keys from secret (and, during a rotation,
-// previous) and returns a Codec whose values expire after ttl.
-func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
+// previous) for scope — the gate's base path — and returns a Codec whose
+// values expire after ttl. A cookie made for one scope fails its MAC in
+// any other: two gates of one program (or two apps with a copied secret)
+// never take each other's sessions.
+func NewCodec(secret, previous []byte, scope string, ttl time.Duration) (*Codec, error) {
 	if len(secret) == 0 {
 		return nil, errors.New("session: empty secret")
 	}
@@ -87,7 +90,7 @@ func NewCodec(secret, previous []byte, ttl time.Duration) (*Codec, error) {
 		if len(s) == 0 {
 			continue
 		}
-		hashKey, blockKey, err := keys(s)
+		hashKey, blockKey, err := keys(s, scope)
 		if err != nil {
 			return nil, err
 		}
@@ -113,13 +116,13 @@ func (k *keyPair) mac(dst, b []byte) []byte {
 }
 
 // keys derives the signing and the encryption key from secret: separate
-// keys, each bound to its use by the HKDF info string, so one secret never
-// serves two purposes.
-func keys(secret []byte) (hashKey, blockKey []byte, err error) {
-	if hashKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session hmac-sha256", 32); err != nil {
+// keys, each bound to its use and to scope by the HKDF info string, so one
+// secret never serves two purposes nor two gates.
+func keys(secret []byte, scope string) (hashKey, blockKey []byte, err error) {
+	if hashKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session hmac-sha256 v2\x00"+scope, 32); err != nil {
 		return nil, nil, fmt.Errorf("session: derive hash key: %w", err)
 	}
-	if blockKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session aes-256", 32); err != nil {
+	if blockKey, err = hkdf.Key(sha256.New, secret, nil, "formgate session aes-256 v2\x00"+scope, 32); err != nil {
 		return nil, nil, fmt.Errorf("session: derive block key: %w", err)
 	}
 	return hashKey, blockKey, nil

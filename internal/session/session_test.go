@@ -17,7 +17,7 @@ var (
 
 func mustCodec(t testing.TB, secret, previous []byte, ttl time.Duration) *Codec {
 	t.Helper()
-	c, err := NewCodec(secret, previous, ttl)
+	c, err := NewCodec(secret, previous, "/report", ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hashKey, blockKey, err := keys(secretA)
+	hashKey, blockKey, err := keys(secretA, "/report")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestBinaryRoundTrip(t *testing.T) {
 func TestSecurecookieFormat(t *testing.T) {
 	made := Session{User: "anna", ID: "id-1", Issued: time.Now().UnixNano(), Seen: time.Now().UnixNano(), Stamp: "s"}
 	lib := func(secret []byte) *securecookie.SecureCookie {
-		hashKey, blockKey, err := keys(secret)
+		hashKey, blockKey, err := keys(secret, "/report")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,5 +229,25 @@ func TestSecurecookieFormat(t *testing.T) {
 	}
 	if _, err := mustCodec(t, secretA, nil, time.Hour).Decode(strings.Repeat("A", maxLength+1)); err == nil {
 		t.Fatal("a value over the length limit read")
+	}
+}
+
+// A cookie of one scope (base path) is nothing in another, with the same
+// secret.
+func TestScoped(t *testing.T) {
+	a, err := NewCodec(secretA, nil, "/a", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewCodec(secretA, nil, "/b", time.Hour)
+	v, err := a.Encode(New("anna", "", time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Decode(v); err != nil {
+		t.Fatalf("its own scope: %v", err)
+	}
+	if s, err := b.Decode(v); err == nil {
+		t.Fatalf("another scope read the cookie: %+v", s)
 	}
 }

@@ -176,7 +176,7 @@ func TestForeignKey(t *testing.T) {
 // A session cookie value, made with the same secret, is no link (and the
 // gate's tests check the other way round).
 func TestSessionCookieIsNoLink(t *testing.T) {
-	sc, err := session.NewCodec(secretA, nil, time.Hour)
+	sc, err := session.NewCodec(secretA, nil, "/report", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

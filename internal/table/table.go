@@ -19,6 +19,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/formgate/formgate/internal/frontdoor"
@@ -38,6 +39,9 @@ type Table struct {
 	rowsEsc int      // what escaping the rows' bytes in a JSON string adds
 	binary  bool     // the rows are not UTF-8: they travel base64 in an event (frontdoor.Binary's rule for text)
 	crlf    bool     // the header line ends in CRLF: the header written again does too
+
+	excelOnce sync.Once
+	excel     Size // of WriteExcelCSV's output, once asked
 }
 
 // Size is the length of an output, and its length as a JSON string's

@@ -209,7 +209,53 @@ func TestSizes(t *testing.T) {
 				t.Errorf("%q bom=%v: CSV size %+v, written %+v", in, bom, got, want)
 			}
 		}
+		var x bytes.Buffer
+		tab.WriteExcelCSV(&x)
+		if got, want := tab.ExcelCSVSize(), (Size{x.Len(), eventSize(x.Bytes())}); got != want {
+			t.Errorf("%q: Excel CSV size %+v, written %+v", in, got, want)
+		}
 	}
 }
 
 var bigcsvSample = []byte("Date,Region,Product,Units,Revenue (EUR)\n2026-01-01,North,Item 0000,1,0.00\n2026-01-02,South,Item 0001,8,0.37\n")
+
+// The CSV for Excel neutralises what a spreadsheet would run (OWASP "CSV
+// injection"): a ' before a cell that starts with =, +, -, @, a tab or a
+// carriage return, unless the whole cell is a plain number.
+func TestExcelCSV(t *testing.T) {
+	in := "Name,=Header\n" +
+		"\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n" +
+		"=cmd|' /C calc'!A0,2\n" +
+		"@SUM(1+1),3\n" +
+		"+1,-1\n" +
+		"+1.5,1e3\n" +
+		"\"\t=1+1\",\"\r=2\"\n" +
+		"-,-x\n" +
+		"plain,a=b\n"
+	tab, err := ParseCSV([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := tab.WriteExcelCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := "\xef\xbb\xbfName,'=Header\n" +
+		"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1\n" +
+		"'=cmd|' /C calc'!A0,2\n" +
+		"'@SUM(1+1),3\n" +
+		"+1,-1\n" +
+		"+1.5,1e3\n" +
+		"'\t=1+1,\"'\r=2\"\n" +
+		"'-,'-x\n" +
+		"plain,a=b\n"
+	if b.String() != want {
+		t.Errorf("Excel CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+	// The plain download is the file, byte for byte.
+	var plain bytes.Buffer
+	tab.WriteCSV(&plain, false)
+	if plain.String() != in {
+		t.Errorf("plain CSV changed:\n%q", plain.String())
+	}
+}

@@ -1,4 +1,4 @@
-package emulate
+package localgateway
 
 import (
 	"encoding/base64"
@@ -42,7 +42,7 @@ func (g *Gateway) httpEvent(r *http.Request, path, resource, proxy string, body 
 		Version:        "2.0",
 		RouteKey:       routeKey,
 		PathParameters: params,
-		RawPath:        path,
+		RawPath:        g.Prefix() + path, // a named stage is in rawPath; $default has none
 		RawQueryString: r.URL.RawQuery,
 		Cookies:        cookies,
 		Headers:        headers,
@@ -54,7 +54,7 @@ func (g *Gateway) httpEvent(r *http.Request, path, resource, proxy string, body 
 			TimeEpoch:  time.Now().UnixMilli(),
 			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{
 				Method:    r.Method,
-				Path:      path,
+				Path:      g.Prefix() + path,
 				Protocol:  r.Proto,
 				SourceIP:  sourceIP(r),
 				UserAgent: r.UserAgent(),

@@ -1,17 +1,24 @@
-// Package emulate serves a Lambda function locally the way API Gateway
-// would: each HTTP request becomes the event a REST API (payload v1) or an
-// HTTP API (payload v2) sends, goes through the function's real entry point
-// (a lambda.Handler, here formgate's adapter), and the event response
-// becomes the HTTP response — with the gateway's quirks kept, above all the
-// renaming of WWW-Authenticate to x-amzn-Remapped-WWW-Authenticate, the
-// stage in the path, a REST API's binaryMediaTypes (which decide whether a
-// base64 body is turned into bytes), and unknown routes answered 403
-// "Missing Authentication Token".
+// Package localgateway puts an emulated API Gateway in front of a Lambda
+// function — or of any http.Handler, through package lambdaproxy, as it
+// would run on Lambda — on your own machine: each HTTP request becomes the
+// event a REST API (payload v1) or an HTTP API (payload v2) sends, goes
+// through the function's real entry point, and the event response becomes
+// the HTTP response, with the gateway's quirks kept: WWW-Authenticate
+// renamed to x-amzn-Remapped-WWW-Authenticate, the stage in the path, a
+// REST API's binaryMediaTypes (which decide whether a base64 body is turned
+// into bytes), and unknown routes answered as the gateway does (a REST
+// API's 403 "Missing Authentication Token", an HTTP API's 404).
 //
-// It lets a person see in a browser, with no AWS account and no Docker,
-// what a deployed gateway does to the login flow. It is a development aid,
-// not a gateway: no authorizers, throttling, or payload limits.
-package emulate
+// Use it in tests, to see what a deployed gateway does to a handler's
+// links, redirects and cookies, and in a development server, to click
+// through it in a browser, with no AWS account and no Docker:
+//
+//	gw := localgateway.Handler(localgateway.REST, "dev", app) // http://127.0.0.1:8080/dev/…
+//	log.Fatal(http.ListenAndServe("127.0.0.1:8080", gw))
+//
+// It is a development aid, not a gateway: no authorizers, throttling or
+// payload limits.
+package localgateway
 
 import (
 	"context"
@@ -21,6 +28,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+
+	"github.com/formgate/formgate/lambdaproxy"
 )
 
 // Kind is the gateway emulated.
@@ -28,8 +37,8 @@ type Kind string
 
 // The gateways Gateway emulates.
 const (
-	REST Kind = "rest" // REST API, payload v1, stage in the path
-	HTTP Kind = "http" // HTTP API, payload v2, $default stage
+	REST Kind = "rest" // REST API, payload v1, the stage in the path
+	HTTP Kind = "http" // HTTP API, payload v2; the $default stage has no path, a named one does
 )
 
 // Invoker is the Lambda function: aws-lambda-go's lambda.Handler.
@@ -64,11 +73,16 @@ type route struct {
 }
 
 // New returns a gateway of kind in front of fn, with routes ("GET /report",
-// "ANY /report/{proxy+}") as serverless.yml declares them. A REST API
-// serves them under /stage.
+// "ANY /report/{proxy+}") as serverless.yml declares them; none means
+// every path ("ANY /" and "ANY /{proxy+}"). A REST API serves them under
+// /stage; an HTTP API under /stage too, unless stage is "" or "$default"
+// (what serverless deploys httpApi events to).
 func New(kind Kind, stage string, fn Invoker, routes ...string) *Gateway {
-	if kind == HTTP {
-		stage = "$default" // what serverless deploys httpApi events to
+	if kind == HTTP && stage == "" {
+		stage = "$default"
+	}
+	if len(routes) == 0 {
+		routes = []string{"ANY /", "ANY /{proxy+}"}
 	}
 	g := &Gateway{kind: kind, stage: stage, fn: fn}
 	for _, r := range routes {
@@ -117,12 +131,26 @@ func (g *Gateway) routeKey(method, resource string) string {
 	return method + " " + resource
 }
 
-// Prefix is the public path prefix the gateway serves under.
-func (g *Gateway) Prefix() string {
-	if g.kind == REST {
-		return "/" + g.stage
+// Handler returns h behind a gateway of kind, through lambdaproxy's
+// adapter (logging to slog.Default()), as a Lambda function serving h
+// would be; routes as for New. A REST API gets binaryMediaTypes "*/*", as
+// formgate's deploy configs set it, so compressed and binary answers
+// reach clients as bytes.
+func Handler(kind Kind, stage string, h http.Handler, routes ...string) *Gateway {
+	g := New(kind, stage, lambdaproxy.New(h, nil), routes...)
+	if kind == REST {
+		g.BinaryMediaTypes = []string{"*/*"}
 	}
-	return ""
+	return g
+}
+
+// Prefix is the public path prefix the gateway serves under: "/" + the
+// stage, or "" for an HTTP API's $default stage.
+func (g *Gateway) Prefix() string {
+	if g.kind == HTTP && g.stage == "$default" {
+		return ""
+	}
+	return "/" + g.stage
 }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {

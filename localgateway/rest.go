@@ -1,4 +1,4 @@
-package emulate
+package localgateway
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package emulate
+package localgateway
 
 import (
 	"bytes"
@@ -26,6 +26,15 @@ import (
 
 var routes = []string{"ANY /report", "ANY /report/{proxy+}"}
 
+// stageOf is the stage the configs deploy a gateway of kind to: a REST
+// API's dev, an HTTP API's $default.
+func stageOf(kind Kind) string {
+	if kind == HTTP {
+		return "$default"
+	}
+	return "dev"
+}
+
 // server serves the report behind a gateway of kind, through the Lambda
 // adapter; each configure sets the gateway up before it serves.
 func server(t *testing.T, kind Kind, cfg config.Config, configure ...func(*Gateway)) *httptest.Server {
@@ -34,7 +43,7 @@ func server(t *testing.T, kind Kind, cfg config.Config, configure ...func(*Gatew
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := New(kind, "dev", lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...)
+	g := New(kind, stageOf(kind), lambdaproxy.New(h, slog.New(slog.DiscardHandler)), routes...)
 	for _, c := range configure {
 		c(g)
 	}
@@ -128,7 +137,7 @@ func restLoginFlow(t *testing.T, binaryMediaTypes []string, transport *http.Tran
 		t.Fatalf("%d events with a base64 body, want %d", n, want)
 	}
 	u, _ := url.Parse(report)
-	if cs := jar.Cookies(u); len(cs) != 1 || cs[0].Name != "formgate" {
+	if cs := jar.Cookies(u); len(cs) != 2 || cs[0].Name != "formgate" || cs[1].Name != "formgate_device" {
 		t.Fatalf("cookies for %s: %v", report, cs)
 	}
 	r = do(t, browser, "POST", srv.URL+"/dev/report/_formgate/logout", "", "Accept", htmlAccept)
@@ -221,8 +230,8 @@ func TestHTTPAPILoginFlow(t *testing.T) {
 
 func TestFunctionErrorIs502(t *testing.T) {
 	for _, kind := range []Kind{REST, HTTP} {
-		srv := httptest.NewServer(New(kind, "dev", brokenFn{}, "GET /report"))
-		r := do(t, http.DefaultClient, "GET", srv.URL+New(kind, "dev", nil).Prefix()+"/report", "")
+		srv := httptest.NewServer(New(kind, stageOf(kind), brokenFn{}, "GET /report"))
+		r := do(t, http.DefaultClient, "GET", srv.URL+New(kind, stageOf(kind), nil).Prefix()+"/report", "")
 		srv.Close()
 		if r.Status != 502 || !strings.Contains(r.Body, "Internal server error") {
 			t.Errorf("%s: %d %s", kind, r.Status, r.Body)

@@ -1,0 +1,138 @@
+package formgate
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// attackFixture is a gate whose per-user budget is 3 failures an hour and
+// per-address budget large, so that three guesses from three addresses
+// empty the user's budget, as an attack from many addresses would.
+func attackFixture(t *testing.T, mod func(*Options)) fixture {
+	return newFixtureWith(t, func(o *Options) {
+		o.UserLimiter = NewMemoryLimiter(3, time.Hour)
+		o.Limiter = NewMemoryLimiter(100, time.Minute)
+		o.DeviceLimiter = NewMemoryLimiter(2, time.Hour)
+		if mod != nil {
+			mod(o)
+		}
+	})
+}
+
+// from is a request from client address addr.
+func from(f fixture, t *testing.T, addr string, rq req) *http.Response {
+	t.Helper()
+	r := rq
+	if r.header == nil {
+		r.header = map[string]string{}
+	}
+	r.header["X-Test-Remote"] = addr
+	return f.do(t, r)
+}
+
+// guessAttack spends anna's budget with wrong guesses from fresh addresses.
+func guessAttack(t *testing.T, f fixture) {
+	t.Helper()
+	for i := range 3 {
+		from(f, t, "203.0.113."+string(rune('1'+i))+":1000", req{header: map[string]string{"Authorization": basicAuth(testUser, "guess")}})
+	}
+	if resp := from(f, t, "203.0.113.99:1000", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}}); resp.StatusCode != 429 {
+		t.Fatalf("after the attack, a fresh address with the right password: %d, want 429", resp.StatusCode)
+	}
+}
+
+// A browser that logged in gets a device cookie for a year, which logout
+// keeps and the wrapped handler never sees.
+func TestDeviceCookie(t *testing.T) {
+	f := newFixture(t)
+	resp := f.do(t, req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}})
+	d := cookieNamed(resp, deviceCookieName)
+	if d == nil || !d.HttpOnly || d.SameSite != http.SameSiteStrictMode || d.MaxAge < 364*24*3600 || d.Path != "/report" {
+		t.Fatalf("device cookie %+v", d)
+	}
+	sess := cookieNamed(resp, "formgate")
+	resp = f.do(t, req{header: map[string]string{"Cookie": pair(sess) + "; " + pair(d)}})
+	check(t, f, resp, want{status: 200, body: []string{"via=session", `cookie=""`}})
+	resp = f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/logout", header: map[string]string{"Cookie": pair(sess) + "; " + pair(d)}})
+	if cookieNamed(resp, deviceCookieName) != nil {
+		t.Fatal("logout touched the device cookie")
+	}
+}
+
+// During an attack on a user name: the user's browser that logged in
+// before logs in at once, so does the user's script from an address it
+// logged in from; a fresh device from a fresh address waits (429).
+func TestAttackSparesKnownDevicesAndAddresses(t *testing.T) {
+	f := attackFixture(t, nil)
+	// Before the attack: a browser logs in (device cookie) from one
+	// address, a script with Basic from another.
+	resp := from(f, t, "198.51.100.1:1000", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}})
+	device := cookieNamed(resp, deviceCookieName)
+	if device == nil {
+		t.Fatal("no device cookie")
+	}
+	check(t, f, from(f, t, "198.51.100.2:1000", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}}), want{status: 200})
+
+	guessAttack(t, f)
+
+	// (a) the browser, from a new address even, with its device cookie.
+	resp = from(f, t, "192.0.2.50:1000", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc, "Cookie": pair(device)}})
+	check(t, f, resp, want{status: 303, cookie: "set"})
+	// (b) the script from its usual address.
+	check(t, f, from(f, t, "198.51.100.2:1000", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass)}}), want{status: 200, body: []string{"via=basic"}})
+	// (c) a fresh device from a fresh address, right password: waits.
+	check(t, f, from(f, t, "192.0.2.51:1000", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}}), want{status: 429})
+	// A device cookie is for its user only.
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.AddCookie(device)
+	if f.gate.device(r, testUser) == "" || f.gate.device(r, "bob") != "" {
+		t.Error("a device cookie of anna's is not hers alone")
+	}
+}
+
+// A device that fails too often loses its standing: its cookie is
+// cleared and its attempts wait for the user's budget, so a stolen device
+// cookie buys a thief only the device's own small budget.
+func TestDeviceLosesStanding(t *testing.T) {
+	f := attackFixture(t, nil)
+	resp := f.do(t, req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}})
+	device := cookieNamed(resp, deviceCookieName)
+	guessAttack(t, f)
+	for range 2 { // the device's budget
+		check(t, f, from(f, t, "192.0.2.60:1000", req{header: map[string]string{"Authorization": basicAuth(testUser, "thief"), "Cookie": pair(device)}}), want{status: 401, challenge: true})
+	}
+	resp = from(f, t, "192.0.2.60:1000", req{header: map[string]string{"Authorization": basicAuth(testUser, testPass), "Cookie": pair(device)}})
+	if c := cookieNamed(resp, deviceCookieName); resp.StatusCode != 429 || c == nil || c.MaxAge >= 0 {
+		t.Fatalf("a device past its budget: %d, device cookie %+v; want 429 and the cookie cleared", resp.StatusCode, c)
+	}
+	if !strings.Contains(f.logs.String(), "device lost its standing") {
+		t.Errorf("log:\n%s", f.logs)
+	}
+}
+
+// Known addresses are remembered within their bound; guesses add none.
+func TestMemoryKnownAddresses(t *testing.T) {
+	m := NewMemoryKnownAddresses()
+	m.max = 3
+	ctx := t.Context()
+	soon, later := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
+	m.Remember(ctx, "anna", "addr:1", later)
+	m.Remember(ctx, "anna", "addr:2", soon)
+	m.Remember(ctx, "bob", "addr:3", later)
+	m.Remember(ctx, "carl", "addr:4", later) // full: the one that expires first goes
+	for _, tt := range []struct {
+		user, addr string
+		known      bool
+	}{{"anna", "addr:1", true}, {"anna", "addr:2", false}, {"bob", "addr:3", true}, {"carl", "addr:4", true}, {"anna", "addr:3", false}} {
+		if k, _ := m.Known(ctx, tt.user, tt.addr); k != tt.known {
+			t.Errorf("%s at %s: known %v", tt.user, tt.addr, k)
+		}
+	}
+	m.Remember(ctx, "dave", "addr:5", time.Now().Add(-time.Second)) // expired
+	if k, _ := m.Known(ctx, "dave", "addr:5"); k {
+		t.Error("an expired address is known")
+	}
+}
