@@ -8,7 +8,8 @@ BENCHTIME ?= 1s
 FUZZTIME ?=
 FUZZ = FuzzInvoke:./lambdaproxy:150000 FuzzGate:.:40000 FuzzParse:./internal/basic:300000 \
 	FuzzDecode:./internal/session:300000 FuzzAppendString:./internal/table:250000 FuzzDecode:./internal/sharelink:300000 \
-	FuzzParse:./internal/apitoken:300000
+	FuzzDecodeEvent:./lambdaproxy:100000 FuzzMarshal:./lambdaproxy:50000 FuzzPages:./web:30000 \
+	FuzzParse:./internal/apitoken:300000 FuzzPlainNumber:./internal/table:100000
 
 .PHONY: test short deps check unit fuzz bench build run clean
 
@@ -39,7 +40,12 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$1\$$" -fuzztime $(if $(FUZZTIME),$(FUZZTIME),$$3x) $$2 || exit 1; \
 	done
 
-## bench: benchmarks with allocations (longer: make bench BENCHTIME=5s)
+## bench: benchmarks with allocations (longer: make bench BENCHTIME=5s).
+## The end-to-end ones print each figure beside its baseline's from the
+## same run and their ratio: cmd/local's BenchmarkServe (time-x-bare) and
+## BenchmarkLoopback (rate-x-bare: req/s against a bare net/http server),
+## cmd/report's BenchmarkInit and BenchmarkWarm (x-base: against the
+## hello-world bootstrap) and BenchmarkBinarySize (MiB, x-hello).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 

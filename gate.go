@@ -7,11 +7,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/schema"
@@ -46,7 +46,8 @@ type Gate struct {
 	decoder   *schema.Decoder
 	csrf      *http.CrossOriginProtection
 	ways      []way
-	noAddress sync.Once // the warning about requests without a client address
+	noAddress sync.Once                         // the warning about requests without a client address
+	refs      atomic.Pointer[map[refKey]string] // relative references worked out (paths.go)
 	known     remembered
 	// bounded: some store may be remote (not one of this package's memory
 	// types), so a decision's store calls get a deadline.
@@ -92,7 +93,7 @@ func New(o Options) (*Gate, error) {
 	if g.pages, err = web.NewPages(); err != nil {
 		return nil, fmt.Errorf("formgate: %w", err)
 	}
-	g.blank = web.LoginView{Title: cmp.Or(o.LoginTitle, o.Realm), Style: template.CSS(o.LoginCSS)}
+	g.blank = web.LoginView{Title: cmp.Or(o.LoginTitle, o.Realm), Style: o.LoginCSS}
 	var page strings.Builder
 	if err := g.pages.Login(&page, g.blank); err != nil {
 		return nil, fmt.Errorf("formgate: render the login page: %w", err)
@@ -195,9 +196,9 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Nothing behind a password may be kept by a browser or a shared
 	// cache, no answer may be sniffed into another content type, and no
 	// URL (a share link's) may leave in a Referer.
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h["Cache-Control"] = answerNoStore
+	h["X-Content-Type-Options"] = answerNoSniff
+	h["Referrer-Policy"] = answerNoReferrer
 	d := p.g.decideWithin(r)
 	p.g.write(sw, r, d, p.next)
 	// No headers, no body, no query, no share link's token: no credential
@@ -211,6 +212,15 @@ func (p *protected) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Info("request", attrs...)
 	}
 }
+
+// The values of the headers every answer carries, made once: a header's
+// values are never changed in place (Set and Del replace them, Add
+// appends to a copy), so every answer may share them.
+var (
+	answerNoStore    = []string{"no-store"}
+	answerNoSniff    = []string{"nosniff"}
+	answerNoReferrer = []string{"no-referrer"}
+)
 
 // decision is the gate's verdict on one request: let the caller in (in)
 // or answer in its place (reply); cookies are set either way.
@@ -340,7 +350,7 @@ func (g *Gate) loginView(r *http.Request, username, problem string) web.LoginVie
 	v := g.blank
 	v.Username, v.Error = username, problem
 	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.URL.Path != g.o.BasePath {
-		v.Action = relativeRef(r.URL.Path, g.o.BasePath)
+		v.Action = g.ref(r.URL.Path, g.o.BasePath)
 	}
 	return v
 }

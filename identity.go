@@ -74,7 +74,7 @@ func LogoutURL(r *http.Request) string {
 	if !ok || !p.id.HasSession() {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.g.routes+"logout")
+	return p.g.ref(r.URL.Path, p.g.routes+"logout")
 }
 
 // LogoutEverywhereURL is the URL, relative to r, of the gate's "log out
@@ -85,7 +85,7 @@ func LogoutEverywhereURL(r *http.Request) string {
 	if !ok || !p.id.HasSession() || p.g.o.Revocations == nil {
 		return ""
 	}
-	return relativeRef(r.URL.Path, p.g.routes+"logout-everywhere")
+	return p.g.ref(r.URL.Path, p.g.routes+"logout-everywhere")
 }
 
 // storeContext is r's context for a page helper's store read, within the

@@ -71,7 +71,7 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 		// A script's form login below the base path: the URL may take only
 		// POSTs, so the answer is the base path's (curl -L follows it with
 		// the cookie).
-		return nil, redirect(relativeRef(r.URL.Path, g.o.BasePath))
+		return nil, redirect(g.ref(r.URL.Path, g.o.BasePath))
 	}
 	return who, nil // a script's form login at the base path gets the page straight away
 }

@@ -1,6 +1,7 @@
 package formgate
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,6 +40,37 @@ func dotSegment(path string) bool {
 	}
 	return false
 }
+
+// ref is relativeRef, remembered: a page asks for the same few (logout,
+// share, …) from the same path on every request, and working one out
+// takes a dozen allocations. Any path can be asked for, so at most maxRefs
+// short ones are kept per gate; past that the memory starts over.
+func (g *Gate) ref(from, to string) string {
+	short := len(from)+len(to) <= maxRefLen
+	m := g.refs.Load()
+	if m != nil && short {
+		if ref, ok := (*m)[refKey{from, to}]; ok {
+			return ref
+		}
+	}
+	ref := relativeRef(from, to)
+	if short {
+		next := make(map[refKey]string, 8)
+		if m != nil && len(*m) < maxRefs {
+			maps.Copy(next, *m)
+		}
+		next[refKey{from, to}] = ref
+		g.refs.Store(&next)
+	}
+	return ref
+}
+
+type refKey struct{ from, to string }
+
+const (
+	maxRefs   = 64
+	maxRefLen = 512
+)
 
 // relativeRef is a relative URL reference that, resolved against a
 // document at path from, names the path to (both absolute, as the function

@@ -3,6 +3,8 @@ package formgate
 import (
 	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/formgate/formgate/internal/frontdoor"
@@ -59,6 +61,31 @@ func TestUnder(t *testing.T) {
 		if got := under(tt.path, tt.base); got != tt.want {
 			t.Errorf("under(%q, %q) = %v", tt.path, tt.base, got)
 		}
+	}
+}
+
+// A gate's memory of references gives what working them out gives, for
+// any paths asked in any order from several goroutines, and keeps at most
+// maxRefs of them.
+func TestRelativeRefRemembered(t *testing.T) {
+	gate := newFixture(t).gate
+	froms := []string{"/report", "/report/", "/dev/report", "/report/a/b", "/", "", "report", strings.Repeat("/x", 300)}
+	tos := []string{"/report/_formgate/logout", "/report/_formgate/share", "/report", "/", "/a:b/c", "/report/_formgate/share/revoke"}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 500 {
+				from := froms[(i+g)%len(froms)] + strings.Repeat("/y", i%70)
+				to := tos[(i*3+g)%len(tos)]
+				if got, want := gate.ref(from, to), relativeRef(from, to); got != want {
+					t.Errorf("relativeRef(%q, %q) = %q, worked out %q", from, to, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if m := gate.refs.Load(); m != nil && len(*m) > maxRefs {
+		t.Errorf("%d references kept", len(*m))
 	}
 }
 

@@ -48,7 +48,7 @@ func (g *Gate) logout(r *http.Request, jar *cookies) *reply {
 		g.revocations.OK(g.o.Logger)
 		g.o.Logger.Info("logout", "user", s.User, "everywhere", false, "remote", r.RemoteAddr)
 	}
-	return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+	return redirect(g.ref(r.URL.Path, g.o.BasePath))
 }
 
 // logoutEverywhere ends every session of the caller's user, and takes
@@ -85,7 +85,7 @@ func (g *Gate) logoutEverywhere(r *http.Request, jar *cookies) *reply {
 	}
 	g.revocations.OK(g.o.Logger)
 	g.o.Logger.Info("logout", "user", s.User, "everywhere", true, "remote", r.RemoteAddr)
-	return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+	return redirect(g.ref(r.URL.Path, g.o.BasePath))
 }
 
 // clearCookies clears the session cookie, and the share cookie if one

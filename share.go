@@ -101,7 +101,7 @@ func (g *Gate) beyondLink(r *http.Request, l sharelink.Link) *reply {
 	rp := &reply{status: http.StatusForbidden,
 		notice: &web.NoticeView{Heading: "A share link can only read",
 			Message: "It opens pages for reading, and nothing else. Log in with a password to do more.",
-			Back:    relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back to the shared page"},
+			Back:    g.ref(r.URL.Path, g.o.BasePath), BackText: "Back to the shared page"},
 		text: "403 Forbidden: a share link opens pages for reading only (GET and HEAD)"}
 	if read {
 		rp.notice.Heading = "A share link opens only the shared page"
@@ -189,6 +189,6 @@ func (g *Gate) refuseLink(r *http.Request, l sharelink.Link, p *linkProblem, fro
 	}
 	g.o.Logger.Info("share link refused", append(attrs, "remote", r.RemoteAddr)...)
 	return &reply{status: p.status,
-		notice: &web.NoticeView{Heading: p.heading, Message: p.message, Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"},
+		notice: &web.NoticeView{Heading: p.heading, Message: p.message, Back: g.ref(r.URL.Path, g.o.BasePath), BackText: "Log in"},
 		text:   fmt.Sprintf("%d %s: %s. %s", p.status, http.StatusText(p.status), p.heading, p.message)}
 }

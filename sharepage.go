@@ -97,7 +97,7 @@ func SharingFor(r *http.Request) (s Sharing, ok bool) {
 		return Sharing{}, false
 	}
 	g := p.g
-	s = Sharing{MakeURL: relativeRef(r.URL.Path, g.routes+"share"), Lifetimes: slices.Clone(g.lifetimes)}
+	s = Sharing{MakeURL: g.ref(r.URL.Path, g.routes+"share"), Lifetimes: slices.Clone(g.lifetimes)}
 	if p.made != nil {
 		p.made.taken.Store(true)
 		s.New = &ShareLink{ID: p.made.link.ID, URL: g.linkURL(r, p.made.token), Expires: p.made.link.Expires}
@@ -105,7 +105,7 @@ func SharingFor(r *http.Request) (s Sharing, ok bool) {
 	if g.o.Shares == nil {
 		return s, true
 	}
-	s.RevokeURL = relativeRef(r.URL.Path, g.routes+"share/revoke")
+	s.RevokeURL = g.ref(r.URL.Path, g.routes+"share/revoke")
 	ctx, cancel := p.storeContext(r)
 	defer cancel()
 	list, err := g.o.Shares.List(ctx, p.id.User)

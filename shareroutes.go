@@ -48,7 +48,7 @@ func (g *Gate) openLink(r *http.Request, token string, jar *cookies) *reply {
 	}
 	g.o.Logger.Info("share link opened", "maker", l.User, "id", l.ID, "remote", r.RemoteAddr)
 	jar.add(g.linkCookie(r, shareCookieName, token, int(l.Expires.Sub(now)/time.Second)))
-	return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+	return redirect(g.ref(r.URL.Path, g.o.BasePath))
 }
 
 // sharePost admits a POST of the share form by a user who may share:
@@ -78,7 +78,7 @@ func (g *Gate) member(r *http.Request, jar *cookies) (*caller, *reply) {
 	g.o.Logger.Info("share route without a login", "method", r.Method, "remote", r.RemoteAddr)
 	return nil, &reply{status: http.StatusUnauthorized, text: "401 Unauthorized: log in (a session or Basic credentials) to make or take back share links",
 		notice: &web.NoticeView{Heading: "Log in to share", Message: "Only someone logged in with a password can make or take back share links.",
-			Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Log in"}}
+			Back: g.ref(r.URL.Path, g.o.BasePath), BackText: "Log in"}}
 }
 
 // makeLink makes a link for the user who posts, for the lifetime asked
@@ -107,7 +107,7 @@ func (g *Gate) makeLink(r *http.Request, jar *cookies) *reply {
 	token := g.links.Encode(l)
 	if wantsHTML(r) {
 		jar.add(g.linkCookie(r, madeCookieName, token, madeCookieAge))
-		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+		return redirect(g.ref(r.URL.Path, g.o.BasePath))
 	}
 	return textReply(http.StatusCreated, g.linkURL(r, token))
 }
@@ -123,7 +123,7 @@ func (g *Gate) recordLink(r *http.Request, l sharelink.Link) *reply {
 		g.o.Logger.Info("share link refused: too many", "user", l.User, "remote", r.RemoteAddr)
 		return &reply{status: http.StatusConflict, text: fmt.Sprintf("409 Conflict: %d of your share links still work; take one back first", maxLiveLinks),
 			notice: &web.NoticeView{Heading: "Too many share links", Message: fmt.Sprintf("%d of your share links still work. Take one back before you make another.", maxLiveLinks),
-				Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back"}}
+				Back: g.ref(r.URL.Path, g.o.BasePath), BackText: "Back"}}
 	}
 	if err != nil {
 		g.shares.Failed(r.Context(), g.o.Logger, err)
@@ -152,7 +152,7 @@ func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
 		return stop
 	}
 	if wantsHTML(r) {
-		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+		return redirect(g.ref(r.URL.Path, g.o.BasePath))
 	}
 	return &reply{status: http.StatusNoContent}
 }

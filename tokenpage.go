@@ -81,7 +81,7 @@ func TokensFor(r *http.Request) (s ScriptTokens, ok bool) {
 	g := p.g
 	s = ScriptTokens{Lifetimes: slices.Clone(g.tokenLifetimes), MaxNameLen: apitoken.MaxNameLen, ReadOnly: g.tokenWriter == nil}
 	if !s.ReadOnly {
-		s.MakeURL, s.RevokeURL = relativeRef(r.URL.Path, g.routes+"tokens"), relativeRef(r.URL.Path, g.routes+"tokens/revoke")
+		s.MakeURL, s.RevokeURL = g.ref(r.URL.Path, g.routes+"tokens"), g.ref(r.URL.Path, g.routes+"tokens/revoke")
 	}
 	if p.token != nil {
 		p.token.taken.Store(true)

@@ -73,7 +73,7 @@ func (g *Gate) tokenUser(r *http.Request, jar *cookies) (*caller, *reply) {
 // way back), text for a script.
 func (g *Gate) tokenNotice(r *http.Request, status int, heading, message string) *reply {
 	return &reply{status: status, text: fmt.Sprintf("%d %s: %s", status, http.StatusText(status), message),
-		notice: &web.NoticeView{Heading: heading, Message: message, Back: relativeRef(r.URL.Path, g.o.BasePath), BackText: "Back"}}
+		notice: &web.NoticeView{Heading: heading, Message: message, Back: g.ref(r.URL.Path, g.o.BasePath), BackText: "Back"}}
 }
 
 // tokenPost admits a POST to a token route that writes: who posts, the
@@ -131,7 +131,7 @@ func (g *Gate) makeToken(r *http.Request, jar *cookies) *reply {
 	if wantsHTML(r) {
 		sealed := g.shown.Seal(apitoken.Made{Token: token, ID: id, Name: name, User: t.User, Expires: t.Expires, Until: now.Add(madeCookieAge * time.Second)})
 		jar.add(g.newTokenCookie(r, sealed, madeCookieAge))
-		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+		return redirect(g.ref(r.URL.Path, g.o.BasePath))
 	}
 	// The token alone, for $(curl …); Location names it without the secret.
 	return &reply{status: http.StatusCreated, text: token, location: g.routes + "tokens/" + id}
@@ -170,7 +170,7 @@ func (g *Gate) revokeToken(r *http.Request, jar *cookies) *reply {
 		g.o.Logger.Info("token revocation: not one of the user's live tokens", "user", user, "remote", r.RemoteAddr)
 	}
 	if wantsHTML(r) {
-		return redirect(relativeRef(r.URL.Path, g.o.BasePath))
+		return redirect(g.ref(r.URL.Path, g.o.BasePath))
 	}
 	return &reply{status: http.StatusNoContent}
 }

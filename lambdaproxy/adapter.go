@@ -101,23 +101,17 @@ func Detect(payload []byte) Kind {
 
 // Invoke serves one event; it is the entry point the Lambda runtime calls.
 func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	var door interface {
-		request(ctx context.Context, limit int) (*http.Request, error)
-		response(rec *recorder) any
+	kind, door, err := decodeEvent(payload)
+	if err != nil {
+		// Not sure of it in one pass: encoding/json decides, and says
+		// what is wrong.
+		kind, door, err = slowDecode(payload)
 	}
-	kind := Detect(payload)
-	switch kind {
-	case RESTv1:
-		door = new(restV1)
-	case HTTPv2, FunctionURL:
-		door = new(httpV2)
-	case ALB:
-		door = new(alb)
-	default:
+	switch {
+	case kind == Unknown:
 		a.log.Error("unknown event", "bytes", len(payload))
 		return nil, ErrUnknownEvent
-	}
-	if err := json.Unmarshal(payload, door); err != nil {
+	case err != nil:
 		a.log.Error("malformed event", "kind", kind.String(), "err", err)
 		return nil, fmt.Errorf("lambdaproxy: decode %s event: %w", kind, err)
 	}
@@ -149,6 +143,8 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// binaryMediaTypes sends the base64 text itself.
 	rec.header.Del("Content-Length")
 	out, err := marshal(door.response(rec))
+	status := rec.status
+	rec.release()
 	if err != nil || len(out) <= limit {
 		return out, err
 	}
@@ -156,13 +152,39 @@ func (a *Adapter) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	// (a cold start for the next request): answer what can be known
 	// instead. Handlers that know their answers (the built-in report) say
 	// more, from frontdoor.Info.MaxResponse, before it comes to this.
-	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", rec.status, "bytes", len(out), "limit_bytes", limit)
+	a.log.Warn("answer too large for the front door", "kind", kind.String(), "status", status, "bytes", len(out), "limit_bytes", limit)
 	big := newRecorder()
 	big.header.Set("Cache-Control", "no-store")
 	big.header.Set("X-Content-Type-Options", "nosniff")
 	http.Error(big, fmt.Sprintf("406 Not Acceptable: this answer is %.1f MB, more than this front door can return (%s): ask for less of it, or for it compressed (Accept-Encoding: gzip) where the application offers that",
 		float64(len(out))/1e6, frontdoor.LimitText(limit)), http.StatusNotAcceptable)
-	return marshal(door.response(big))
+	out, err = marshal(door.response(big))
+	big.release()
+	return out, err
+}
+
+// door is an event of one front door.
+type door interface {
+	request(ctx context.Context, limit int) (*http.Request, error)
+	response(rec *recorder) any
+}
+
+// slowDecode tells the door with Detect and decodes the event with
+// encoding/json: what decodeEvent leaves to it.
+func slowDecode(payload []byte) (Kind, door, error) {
+	var d door
+	kind := Detect(payload)
+	switch kind {
+	case RESTv1:
+		d = new(restV1)
+	case HTTPv2, FunctionURL:
+		d = new(httpV2)
+	case ALB:
+		d = new(alb)
+	default:
+		return Unknown, nil, nil
+	}
+	return kind, d, json.Unmarshal(payload, d)
 }
 
 // publicLocation puts the door's path prefix (an API Gateway stage, "/dev")
@@ -181,19 +203,6 @@ func publicLocation(h http.Header, prefix string) {
 
 // limits are the response limits of the front doors.
 var limits = map[Kind]int{RESTv1: frontdoor.LambdaLimit, HTTPv2: frontdoor.LambdaLimit, FunctionURL: frontdoor.LambdaLimit, ALB: frontdoor.ALBLimit}
-
-// marshal is json.Marshal without HTML escaping: an HTML body would grow
-// by five bytes for each <, > and & (toward the front door's limit), and
-// the event is never read by a browser.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // in is the front-door-neutral form of a request that every event is
 // turned into before it becomes an *http.Request.
@@ -256,15 +265,16 @@ func (i in) build(ctx context.Context) (*http.Request, error) {
 // headerFrom merges single- and multi-value header maps into canonical
 // case. When both hold a name, the multi-value list wins: it is complete.
 func headerFrom(single map[string]string, multi map[string][]string) http.Header {
-	h := make(http.Header, len(single)+len(multi))
+	h := make(http.Header, max(len(single), len(multi)))
 	for k, vs := range multi {
+		k = http.CanonicalHeaderKey(k)
 		for _, v := range vs {
-			h.Add(k, v)
+			h[k] = append(h[k], v) // h.Add, the name made canonical once
 		}
 	}
 	for k, v := range single {
-		if _, ok := h[http.CanonicalHeaderKey(k)]; !ok {
-			h.Set(k, v)
+		if k = http.CanonicalHeaderKey(k); h[k] == nil {
+			h[k] = []string{v} // h.Set
 		}
 	}
 	return h

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/formgate/formgate/internal/frontdoor"
 )
@@ -17,10 +18,31 @@ type recorder struct {
 	header      http.Header
 	status      int
 	wroteHeader bool
-	body        bytes.Buffer
+	body        *bytes.Buffer // from bodies; release gives it back
 }
 
-func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
+func newRecorder() *recorder {
+	return &recorder{header: http.Header{}, status: http.StatusOK, body: bodies.Get().(*bytes.Buffer)}
+}
+
+// bodies are the buffers answers are written to, used again: the memory
+// one answer was written to is still in the cache for the next, where a
+// new buffer each time is memory the processor has not seen since the
+// last garbage collection.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxKept is the largest buffer kept for another answer.
+const maxKept = 64 << 10
+
+// release gives the body's buffer back; r is not used after, and nothing
+// refers to the body (the event response holds a copy of it).
+func (r *recorder) release() {
+	if r.body.Cap() <= maxKept {
+		r.body.Reset()
+		bodies.Put(r.body)
+	}
+	r.body = nil
+}
 
 func (r *recorder) Header() http.Header { return r.header }
 

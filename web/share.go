@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
-	"html/template"
 	"io"
 )
 
@@ -37,9 +36,6 @@ type MadeLink struct{ URL, Expires string }
 // ListedLink is a link on the user's list.
 type ListedLink struct{ ID, Expires string }
 
-// CopyScript is the copy button's script, for the template.
-func (ShareView) CopyScript() template.JS { return template.JS(copyJS) }
-
 // copyJS is the script, inlined into the page as is.
 //
 //go:embed copy.js
@@ -61,14 +57,11 @@ func scriptHash() string {
 // open the report, say — with a link onwards.
 type NoticeView struct {
 	Heading, Message string
-	Back, BackText   string       // a relative link and its text; "" for none
-	Style            template.CSS // replaces formgate's style sheet when set
+	Back, BackText   string // a relative link and its text; "" for none
+	Style            string // replaces formgate's style sheet when set, as it is
 }
 
 // Notice writes a notice page.
 func (p *Pages) Notice(w io.Writer, v NoticeView) error {
-	return p.notice.ExecuteTemplate(w, "layout", struct {
-		page
-		NoticeView
-	}{page{v.Heading, p.style(v.Style)}, v})
+	return writePage(w, v.Heading, style(v.Style), v.write)
 }

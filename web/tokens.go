@@ -1,7 +1,5 @@
 package web
 
-import "html/template"
-
 // TokensView is the report page's panel of tokens for scripts: a form
 // that makes one, the token just made with a copy button, and the user's
 // tokens with a button to revoke each; for tokens read from a file, the
@@ -32,6 +30,3 @@ type MadeToken struct{ Token, Name, Expires string }
 
 // ListedToken is a token on the user's list, its times as shown.
 type ListedToken struct{ ID, Name, Created, Expires, LastUsed string }
-
-// CopyScript is the copy button's script, for the template.
-func (TokensView) CopyScript() template.JS { return template.JS(copyJS) }

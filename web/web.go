@@ -1,40 +1,33 @@
-// Package web holds formgate's pages, style sheet and sample report,
-// embedded in the binary so the Lambda zip needs no other file. The CSS is
-// inlined into each page: a separate asset would need its own API Gateway
-// route and its own trip through the gate.
+// Package web holds formgate's pages, style sheet and sample report, in
+// the binary so the Lambda zip needs no other file. The pages are
+// written by Go code (pages.go) exactly as templates/*.html show them. The
+// CSS is inlined into each page: a separate asset would need its own API
+// Gateway route and its own trip through the gate.
 package web
 
 import (
-	"embed"
-	"fmt"
-	"html/template"
+	_ "embed"
 	"io"
 	"net/http"
-	"sync"
 )
 
-//go:embed templates/*.html style.css sample.csv
-var files embed.FS
+//go:embed sample.csv
+var sampleCSV string
 
 // SampleCSV is the report shown when no CSV of the operator's is configured.
-func SampleCSV() []byte {
-	b, err := files.ReadFile("sample.csv")
-	if err != nil {
-		panic(err) // embedded at build time; cannot fail at run time
-	}
-	return b
-}
+func SampleCSV() []byte { return []byte(sampleCSV) }
 
 // LoginView is what the login page shows.
 type LoginView struct {
 	Title    string // heads the page and names it in the tab
-	Username string // kept after a failed attempt; escaped by html/template
+	Username string // kept after a failed attempt; escaped
 	Error    string
 	// Action is where the form posts, relative to the page; "" posts back
 	// to the page's own URL.
 	Action string
-	// Style replaces formgate's style sheet when set (Options.LoginCSS).
-	Style template.CSS
+	// Style replaces formgate's style sheet when set (Options.LoginCSS),
+	// as it is: the operator's own, trusted as the embedded one is.
+	Style string
 }
 
 // ReportView is what the report page shows.
@@ -59,84 +52,44 @@ type ReportView struct {
 	Tokens *TokensView
 }
 
-// Pages renders the HTML pages. Build it once with NewPages.
-type Pages struct {
-	login, report *template.Template
-	css           template.CSS
-	// notice is a page that says one thing (share.go).
-	notice *template.Template
-}
+// Pages writes the HTML pages (pages.go). Get it with NewPages; it is
+// safe for concurrent use.
+type Pages struct{}
 
-// NewPages returns the embedded templates, parsed once per process: the
-// gate and the report both need them, and parsing is most of what a cold
-// start spends on pages. A parsed html/template is safe for concurrent
-// use and never changes after.
-func NewPages() (*Pages, error) { return parsed() }
+// NewPages returns the pages. The error is always nil: the pages are
+// written by Go code, with nothing to parse (it was the templates').
+func NewPages() (*Pages, error) { return &Pages{}, nil }
 
-var parsed = sync.OnceValues(parse)
-
-func parse() (*Pages, error) {
-	css, err := files.ReadFile("style.css")
-	if err != nil {
-		return nil, err
-	}
-	parse := func(page string, more ...string) (*template.Template, error) {
-		names := []string{"templates/layout.html", "templates/" + page}
-		for _, m := range more {
-			names = append(names, "templates/"+m)
-		}
-		t, err := template.New(page).Funcs(funcs).ParseFS(files, names...)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", page, err)
-		}
-		return t, nil
-	}
-	p := &Pages{css: template.CSS(css)}
-	if p.login, err = parse("login.html"); err != nil {
-		return nil, err
-	}
-	if p.report, err = parse("report.html", "share.html", "tokens.html"); err != nil {
-		return nil, err
-	}
-	if p.notice, err = parse("notice.html"); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// funcs are the pager's arithmetic.
-var funcs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
-}
-
-type page struct {
-	PageTitle string
-	CSS       template.CSS
-}
+// css is the style sheet, inlined into every page.
+//
+//go:embed style.css
+var css string
 
 // Login writes the login page.
 func (p *Pages) Login(w io.Writer, v LoginView) error {
-	return p.login.ExecuteTemplate(w, "layout", struct {
-		page
-		LoginView
-	}{page{"Log in · " + v.Title, p.style(v.Style)}, v})
+	return writePage(w, "Log in · "+v.Title, style(v.Style), v.write)
 }
 
 // style is the style sheet of a page: formgate's, or the one given.
-func (p *Pages) style(own template.CSS) template.CSS {
+func style(own string) string {
 	if own != "" {
 		return own
 	}
-	return p.css
+	return css
 }
 
 // Report writes the report page.
 func (p *Pages) Report(w io.Writer, v ReportView) error {
-	return p.report.ExecuteTemplate(w, "layout", struct {
-		page
-		ReportView
-	}{page{v.Title, p.css}, v})
+	return writePage(w, v.Title, css, v.write)
+}
+
+// writePage writes the page with title, style sheet and content to w in
+// one Write.
+func writePage(w io.Writer, title, style string, content func(*html)) error {
+	h := make(html, 0, 4<<10)
+	layout(&h, title, style, content)
+	_, err := w.Write(h)
+	return err
 }
 
 // PageType is the pages' Content-Type.
@@ -147,9 +100,21 @@ const PageType = "text/html; charset=utf-8"
 // hash), same-origin form posts and no framing (clickjacking on the login
 // form).
 func SetPageHeaders(h http.Header) {
-	h.Set("Content-Type", PageType)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", csp)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	for _, p := range pageHeaders {
+		h[p.name] = p.value
+	}
+}
+
+// pageHeaders are SetPageHeaders' headers, names in canonical form and
+// each value made once: every page shares them, as nothing changes a
+// header's values in place (Set and Del replace, Add appends to a copy).
+var pageHeaders = [...]struct {
+	name  string
+	value []string
+}{
+	{"Content-Type", []string{PageType}},
+	{"Cache-Control", []string{"no-store"}},
+	{"Content-Security-Policy", []string{csp}},
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"no-referrer"}},
 }

@@ -57,7 +57,9 @@ func run(addr, gateway, stage string, remap bool) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logs := newLogWriter(os.Stderr)
+	defer logs.Close()
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	notes, err := oneProcess(&cfg, log)
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func startLocal(t *testing.T, args []string, env ...string) *localServer {
 }
 
 // startLocalBin is startLocal with another build of cmd/local.
-func startLocalBin(t *testing.T, bin string, args []string, env ...string) *localServer {
+func startLocalBin(t testing.TB, bin string, args []string, env ...string) *localServer {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)

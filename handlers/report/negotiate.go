@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/formgate/formgate/internal/accept"
 )
@@ -40,10 +41,10 @@ var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html,
 // An unknown ?format= is an error, and so is an Accept header that takes
 // none of the three.
 func Negotiate(r *http.Request) (string, error) {
-	asked := strings.ToLower(r.URL.Query().Get("format"))
+	asked := strings.ToLower(query(r, "format"))
 	chosen := ""
 	if asked == "" {
-		chosen = accept.Negotiate(r.Header.Values("Accept"), media...)
+		chosen = chosenMedia.get(r.Header.Values("Accept"), func(h []string) string { return accept.Negotiate(h, media...) })
 	}
 	for _, f := range formats {
 		if f.name == asked || f.media == chosen {
@@ -55,6 +56,44 @@ func Negotiate(r *http.Request) (string, error) {
 	}
 	return "", errNotAcceptable
 }
+
+// query is r's query parameter key, without parsing an empty query.
+func query(r *http.Request, key string) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get(key)
+}
+
+// memo remembers what a header's last value decided: a client sends the
+// same Accept and Accept-Encoding with every request, and reading them
+// (q-values, wildcards) took longer than the rest of a kept page's
+// answer. decide must depend on the header alone.
+type memo[T any] struct{ last atomic.Pointer[memoEntry[T]] }
+
+type memoEntry[T any] struct {
+	header string
+	v      T
+}
+
+// get is decide(values), remembered for a header of one value.
+func (m *memo[T]) get(values []string, decide func([]string) T) T {
+	if len(values) != 1 {
+		return decide(values)
+	}
+	if e := m.last.Load(); e != nil && e.header == values[0] {
+		return e.v
+	}
+	v := decide(values)
+	m.last.Store(&memoEntry[T]{values[0], v})
+	return v
+}
+
+// The memos of the report's headers.
+var (
+	chosenMedia memo[string] // Accept: the media type it prefers
+	takesGzip   memo[bool]   // Accept-Encoding: whether it takes gzip
+)
 
 // contentDisposition names the download: filename is an ASCII stand-in
 // for clients that know only that; filename* carries the name itself in

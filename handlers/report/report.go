@@ -58,6 +58,9 @@ type Report struct {
 	loading sync.Mutex   // one refresh at a time; others serve the copy in hand
 	bad     string       // a version that did not parse, not to be parsed again (under loading)
 	down    outage.Log
+
+	// The forms' lifetimes, labelled (share.go).
+	shareLabels, tokenLabels labels
 }
 
 // New loads the report from c.Source: an error when it cannot be read or
@@ -177,16 +180,20 @@ func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Add("Vary", "Accept, Accept-Encoding")
+	h["Cache-Control"] = noStore
+	h["X-Content-Type-Options"] = noSniff
+	if vary := h["Vary"]; len(vary) > 0 {
+		h["Vary"] = append(vary, varies)
+	} else {
+		h["Vary"] = variesOnly
+	}
 	s := rp.current(r.Context())
 	switch format {
 	case FormatJSON:
 		rp.whole(w, r, s, wholeJSON, "application/json")
 	case FormatCSV:
 		h.Set("Content-Disposition", rp.disposition)
-		if r.URL.Query().Get("bom") == "1" {
+		if query(r, "bom") == "1" {
 			rp.whole(w, r, s, wholeCSVBOM, "text/csv; charset=utf-8") // for Excel, which reads UTF-8 right only after a BOM
 		} else {
 			rp.whole(w, r, s, wholeCSV, "text/csv; charset=utf-8")
@@ -234,7 +241,7 @@ func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, 
 // page answers one HTML page of rows, chosen with ?page=N.
 func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	rows := s.table.Len()
-	n, pages, err := pageNumber(r.URL.Query().Get("page"), rows, rp.c.PageRows)
+	n, pages, err := pageNumber(query(r, "page"), rows, rp.c.PageRows)
 	if err != nil {
 		rp.refuse(w, "no such page", err, errNoPage, http.StatusNotFound)
 		return
@@ -243,27 +250,36 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 	to := min(from+rp.c.PageRows, rows)
 	v := web.ReportView{Title: rp.c.Title, Header: s.table.Header,
 		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
-		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: shareView(r), Tokens: tokenView(r)}
-	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")))
+		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: rp.shareView(r), Tokens: rp.tokenView(r)}
+	limit := frontdoor.From(r.Context()).MaxResponse
+	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")), limit != 0)
 	if err != nil {
 		rp.c.Logger.Error("render report", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	limit := frontdoor.From(r.Context()).MaxResponse
-	encoding := ""
-	if body.gzip {
-		encoding = "gzip"
-	}
-	if !fits(limit, frontdoor.EventLen(web.PageType, encoding, body.bytes)) {
+	if !fits(limit, body.inEvent) {
 		rp.tooLarge(w, r, s, "html", limit)
 		return
 	}
 	h := w.Header()
 	web.SetPageHeaders(h)
 	if body.gzip {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipEncoding
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body.bytes)))
+	h["Content-Length"] = body.length
 	w.Write(body.bytes)
 }
+
+// Header values every answer shares, made once (a header's values are
+// never changed in place: Set and Del replace them, Add appends to a
+// copy).
+var (
+	noStore      = []string{"no-store"}
+	noSniff      = []string{"nosniff"}
+	gzipEncoding = []string{"gzip"}
+	variesOnly   = []string{varies}
+)
+
+// varies is what the answer depends on besides the URL.
+const varies = "Accept, Accept-Encoding"

@@ -12,9 +12,11 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	formgate "github.com/formgate/formgate"
+	"github.com/formgate/formgate/internal/accept"
 )
 
 const htmlAcc = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -171,6 +173,40 @@ func TestReportShareListDown(t *testing.T) {
 	if p := page(up); strings.Contains(p, "could not be listed") || !strings.Contains(p, `id="share-form"`) {
 		t.Fatalf("the page kept from the outage:\n%s", p)
 	}
+}
+
+// What a header decided is remembered for its next request only while it
+// is the same header: any order of headers, from any number of clients
+// at once, decides as reading each afresh.
+func TestHeaderMemo(t *testing.T) {
+	accepts := []string{"text/html", "application/json", "*/*", "text/csv;q=0.5, application/json;q=0.4", "image/png", ""}
+	encodings := []string{"gzip", "br", "gzip;q=0", "*", "identity, x-gzip", ""}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 300 {
+				a, e := accepts[(i*(g+1))%len(accepts)], encodings[(i*(g+2))%len(encodings)]
+				r := httptest.NewRequest("GET", "/report", nil)
+				r.Header.Set("Accept", a)
+				r.Header.Set("Accept-Encoding", e)
+				want := ""
+				if w := accept.Negotiate([]string{a}, media...); w != "" {
+					for _, f := range formats {
+						if f.media == w {
+							want = f.name
+						}
+					}
+				}
+				if got, _ := Negotiate(r); got != want {
+					t.Errorf("Accept %q: %q, want %q", a, got, want)
+				}
+				if got, want := acceptsGzip([]string{e}), accept.Coding([]string{e}, "gzip", "x-gzip"); got != want {
+					t.Errorf("Accept-Encoding %q: %v, want %v", e, got, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // The CSV for Excel neutralises formulas, compressed or not; the plain CSV

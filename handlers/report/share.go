@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	formgate "github.com/formgate/formgate"
@@ -12,15 +14,12 @@ import (
 // shareView is the share panel of r's page, from the gate's one answer
 // about sharing, as any page behind the gate would read it; nil when r's
 // caller may not make links (share links off, a share link's visitor).
-func shareView(r *http.Request) *web.ShareView {
+func (rp *Report) shareView(r *http.Request) *web.ShareView {
 	s, ok := formgate.SharingFor(r)
 	if !ok {
 		return nil
 	}
-	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL}
-	for _, d := range s.Lifetimes {
-		v.Lifetimes = append(v.Lifetimes, web.Lifetime{Value: d.String(), Label: label(d)})
-	}
+	v := &web.ShareView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, Lifetimes: rp.shareLabels.of(s.Lifetimes)}
 	if s.New != nil {
 		v.Made = &web.MadeLink{URL: s.New.URL, Expires: when(s.New.Expires)}
 	}
@@ -33,17 +32,47 @@ func shareView(r *http.Request) *web.ShareView {
 	return v
 }
 
-// shareKey keys the rendered page by its share panel: "" and true for
-// none; false when the panel changes from request to request (a new link,
-// a list) and the page must not be kept.
-func shareKey(v *web.ShareView) (key string, keep bool) {
+// labels are a form's choices for a gate's lifetimes, labelled once: a
+// gate offers the same ones on every page (one for share links, one for
+// tokens).
+type labels struct{ last atomic.Pointer[labelled] }
+
+type labelled struct {
+	ds []time.Duration
+	ls []web.Lifetime
+}
+
+// of is the choices for lifetimes ds. The pages only read them.
+func (l *labels) of(ds []time.Duration) []web.Lifetime {
+	if c := l.last.Load(); c != nil && slices.Equal(c.ds, ds) {
+		return c.ls
+	}
+	c := &labelled{ds: slices.Clone(ds)}
+	for _, d := range ds {
+		c.ls = append(c.ls, web.Lifetime{Value: d.String(), Label: label(d)})
+	}
+	l.last.Store(c)
+	return c.ls
+}
+
+// panelKey is what makes one panel (share links, tokens) differ from
+// another on a page that is kept: the zero value for none.
+type panelKey struct {
+	on, readOnly bool
+	make, revoke string
+}
+
+// shareKey keys the rendered page by its share panel, and reports false
+// when the panel changes from request to request (a new link, a list)
+// and the page must not be kept.
+func shareKey(v *web.ShareView) (key panelKey, keep bool) {
 	if v == nil {
-		return "", true
+		return panelKey{}, true
 	}
 	if v.Made != nil || len(v.Links) > 0 || v.ListError {
-		return "", false
+		return panelKey{}, false
 	}
-	return "\x00" + v.MakeURL + "\x00" + v.RevokeURL, true
+	return panelKey{on: true, make: v.MakeURL, revoke: v.RevokeURL}, true
 }
 
 // label names a lifetime as a person reads it: "1 hour", "7 days".

@@ -12,15 +12,13 @@ import (
 // gate's one answer about them (as any page behind the gate would read
 // it); nil when r's caller may not make tokens (tokens off, a share
 // link's visitor, a token).
-func tokenView(r *http.Request) *web.TokensView {
+func (rp *Report) tokenView(r *http.Request) *web.TokensView {
 	s, ok := formgate.TokensFor(r)
 	if !ok {
 		return nil
 	}
-	v := &web.TokensView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, MaxNameLen: s.MaxNameLen, ReadOnly: s.ReadOnly, ListError: s.ListErr != nil}
-	for _, d := range s.Lifetimes {
-		v.Lifetimes = append(v.Lifetimes, web.Lifetime{Value: d.String(), Label: label(d)})
-	}
+	v := &web.TokensView{MakeURL: s.MakeURL, RevokeURL: s.RevokeURL, MaxNameLen: s.MaxNameLen, ReadOnly: s.ReadOnly, ListError: s.ListErr != nil,
+		Lifetimes: rp.tokenLabels.of(s.Lifetimes)}
 	if s.New != nil {
 		v.Made = &web.MadeToken{Token: s.New.Token, Name: s.New.Name, Expires: when(s.New.Expires)}
 	}
@@ -42,17 +40,17 @@ func orDash(t time.Time, none string) string {
 	return when(t)
 }
 
-// tokensKey keys the rendered page by its token panel, as shareKey does:
-// "" and true for none; false when the panel is this user's alone (a new
-// token, a list) and the page must not be kept.
-func tokensKey(v *web.TokensView) (key string, keep bool) {
+// tokensKey keys the rendered page by its token panel, as shareKey does,
+// and reports false when the panel is this user's alone (a new token, a
+// list) and the page must not be kept.
+func tokensKey(v *web.TokensView) (key panelKey, keep bool) {
 	switch {
 	case v == nil:
-		return "", true
+		return panelKey{}, true
 	case v.Made != nil || len(v.Tokens) > 0 || v.ListError:
-		return "", false
+		return panelKey{}, false
 	case v.ReadOnly:
-		return "\x01tokens from a file", true
+		return panelKey{on: true, readOnly: true}, true
 	}
-	return "\x01" + v.MakeURL + "\x00" + v.RevokeURL, true
+	return panelKey{on: true, make: v.MakeURL, revoke: v.RevokeURL}, true
 }

@@ -56,6 +56,18 @@ func Escapes(b []byte) int {
 
 // isText reports a UTF-8 (or ASCII) text media type.
 func isText(contentType string) bool {
+	switch contentType {
+	case knownText[0], knownText[1], knownText[2], knownText[3]:
+		return true // the types formgate answers with, known without parsing
+	}
+	return parsedText(contentType)
+}
+
+// knownText are the text types formgate answers with.
+var knownText = [...]string{"text/html; charset=utf-8", "text/plain; charset=utf-8", "text/csv; charset=utf-8", "application/json"}
+
+// parsedText is isText by parsing contentType.
+func parsedText(contentType string) bool {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return false

@@ -38,3 +38,12 @@ func TestEventLen(t *testing.T) {
 		}
 	}
 }
+
+// The types isText knows without parsing are text when parsed.
+func TestKnownText(t *testing.T) {
+	for _, ct := range knownText {
+		if !parsedText(ct) {
+			t.Errorf("%q is not text", ct)
+		}
+	}
+}

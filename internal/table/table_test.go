@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -258,4 +259,17 @@ func TestExcelCSV(t *testing.T) {
 	if plain.String() != in {
 		t.Errorf("plain CSV changed:\n%q", plain.String())
 	}
+}
+
+// plainNumber is the expression it is written out from, for any cell.
+func FuzzPlainNumber(f *testing.F) {
+	re := regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+	for _, s := range []string{"", "1", "-1", "+1.5", "1.", ".5", ".", "-.5e3", "1e", "1e+", "1E-7", "1.2.3", "--1", "+", "=1", "1e3x", "12a", " 1", "1 ", "١", "0x10", "1_000"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := plainNumber(s), re.MatchString(s); got != want {
+			t.Fatalf("plainNumber(%q) = %v, the expression says %v", s, got, want)
+		}
+	})
 }

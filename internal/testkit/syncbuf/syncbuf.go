@@ -10,14 +10,26 @@ import (
 
 // Buffer is a bytes.Buffer safe for one writer and concurrent readers.
 type Buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	dropped bool
 }
 
 func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.dropped {
+		return len(p), nil
+	}
 	return s.b.Write(p)
+}
+
+// Drop keeps nothing written from now on (a benchmark's server logs a
+// line a request, read as a terminal would read it, and not kept).
+func (s *Buffer) Drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dropped = true
 }
 
 // String is what was written so far.
