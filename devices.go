@@ -10,6 +10,7 @@
 package formgate
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -30,21 +31,30 @@ const (
 // base path (the HKDF info differs), so neither passes as the other.
 func deviceScope(base string) string { return "device\x00" + base }
 
-// device is the id of r's device cookie when it is valid and names user
-// (as typed), else "".
+// device is the id of r's device cookie when it is valid, names user (as
+// typed), and was made under the user's current credential; else "". A
+// new password ends the standing of every device, so that devices minted
+// with a password that was known to someone else give no guesses at the
+// new one.
 func (g *Gate) device(r *http.Request, user string) string {
 	for _, c := range r.CookiesNamed(deviceCookieName) {
-		if d, err := g.devices.Decode(c.Value); err == nil && d.User == user {
+		d, err := g.devices.Decode(c.Value)
+		if err != nil || d.User != user {
+			continue
+		}
+		u, ok, err := g.o.Checker.Lookup(r.Context(), user)
+		if err == nil && ok && subtle.ConstantTimeCompare([]byte(u.Stamp), []byte(d.Stamp)) == 1 {
 			return d.ID
 		}
 	}
 	return ""
 }
 
-// deviceCookie is the device cookie for user's device id ("" for a new
-// device), made after a successful form login; nil if it cannot be made.
-func (g *Gate) deviceCookie(r *http.Request, user, id string) *http.Cookie {
-	d := session.New(user, "", time.Now())
+// deviceCookie is the device cookie for u's device id ("" for a new
+// device), made after a successful form login, bound to u's credential;
+// nil if it cannot be made.
+func (g *Gate) deviceCookie(r *http.Request, u User, id string) *http.Cookie {
+	d := session.New(u.Name, u.Stamp, time.Now())
 	if id != "" {
 		d.ID = id // the same device, its year starting again
 	}

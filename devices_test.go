@@ -1,6 +1,7 @@
 package formgate
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -113,26 +114,52 @@ func TestDeviceLosesStanding(t *testing.T) {
 	}
 }
 
-// Known addresses are remembered within their bound; guesses add none.
+// Known addresses are remembered within their bounds: a user's own
+// quota, and in all; one account's many logins push out only its own.
 func TestMemoryKnownAddresses(t *testing.T) {
 	m := NewMemoryKnownAddresses()
-	m.max = 3
+	m.max, m.perUser = 5, 2
 	ctx := t.Context()
 	soon, later := time.Now().Add(time.Hour), time.Now().Add(2*time.Hour)
 	m.Remember(ctx, "anna", "addr:1", later)
 	m.Remember(ctx, "anna", "addr:2", soon)
-	m.Remember(ctx, "bob", "addr:3", later)
-	m.Remember(ctx, "carl", "addr:4", later) // full: the one that expires first goes
+	m.Remember(ctx, "anna", "addr:3", later) // anna's third: her own that expires first goes
+	m.Remember(ctx, "bob", "addr:4", soon)
+	for i := range 10 { // carl logs in from many addresses: only his own go
+		m.Remember(ctx, "carl", fmt.Sprint("addr:c", i), later.Add(time.Duration(i)*time.Second))
+	}
 	for _, tt := range []struct {
 		user, addr string
 		known      bool
-	}{{"anna", "addr:1", true}, {"anna", "addr:2", false}, {"bob", "addr:3", true}, {"carl", "addr:4", true}, {"anna", "addr:3", false}} {
+	}{{"anna", "addr:1", true}, {"anna", "addr:2", false}, {"anna", "addr:3", true}, {"bob", "addr:4", true}, {"carl", "addr:c9", true}, {"carl", "addr:c8", true}, {"carl", "addr:c0", false}, {"anna", "addr:4", false}} {
 		if k, _ := m.Known(ctx, tt.user, tt.addr); k != tt.known {
 			t.Errorf("%s at %s: known %v", tt.user, tt.addr, k)
 		}
 	}
+	m.Remember(ctx, "erin", "addr:6", later) // the whole is full: room is made in a largest list
+	if k, _ := m.Known(ctx, "erin", "addr:6"); !k || m.n > m.max {
+		t.Errorf("erin's address known %v, %d kept, at most %d", k, m.n, m.max)
+	}
 	m.Remember(ctx, "dave", "addr:5", time.Now().Add(-time.Second)) // expired
 	if k, _ := m.Known(ctx, "dave", "addr:5"); k {
 		t.Error("an expired address is known")
+	}
+}
+
+// A new password ends every device's standing: devices minted with a
+// password someone else knew give no guesses at the new one.
+func TestDeviceEndsWithPassword(t *testing.T) {
+	list := users{"anna": "old password"}
+	f := attackFixture(t, func(o *Options) { o.Checker = list })
+	resp := f.do(t, req{method: "POST", body: form(testUser, "old password"), header: map[string]string{"Accept": htmlAcc}})
+	device := cookieNamed(resp, deviceCookieName)
+	r := httptest.NewRequest("GET", "/report", nil)
+	r.AddCookie(device)
+	if f.gate.device(r, testUser) == "" {
+		t.Fatal("the device has no standing before the change")
+	}
+	list["anna"] = "new password"
+	if f.gate.device(r, testUser) != "" {
+		t.Fatal("the device kept its standing after a new password")
 	}
 }

@@ -25,30 +25,35 @@ type KnownAddresses interface {
 // KnownFor is how long an address stays known after a successful login.
 const KnownFor = 30 * 24 * time.Hour
 
-// MemoryKnownAddresses keeps the known addresses in this process, at most
-// max of them. Only successful logins add one, so no flood of guesses can
-// push a real user's address out; when full, the entry that expires first
-// goes. On Lambda each container has its own; package dynamostore shares
-// them.
+// MemoryKnownAddresses keeps the known addresses in this process: at
+// most perUser (20) for each user — a user's 21st pushes out their own
+// that expires first — and at most max (10,000) in all. Only successful
+// logins add one, so no flood of guesses can push a user's address out;
+// and when the whole is full, room is made in the list of the user with
+// the most, so that one account's many logins (from a /48's 65,536 /64s,
+// say) push out only its own. On Lambda each container has its own;
+// package dynamostore shares them.
 type MemoryKnownAddresses struct {
-	mu    sync.Mutex
-	max   int
-	known map[[2]string]time.Time // user, addr → until
+	mu      sync.Mutex
+	max     int
+	perUser int
+	n       int
+	users   map[string]map[string]time.Time // user → addr → until
 }
 
 var _ KnownAddresses = (*MemoryKnownAddresses)(nil)
 
 // NewMemoryKnownAddresses returns an empty MemoryKnownAddresses for at most
-// 10,000 user and address pairs (about 1 MB).
+// 10,000 user and address pairs (about 1 MB), 20 a user.
 func NewMemoryKnownAddresses() *MemoryKnownAddresses {
-	return &MemoryKnownAddresses{max: 10000, known: map[[2]string]time.Time{}}
+	return &MemoryKnownAddresses{max: 10000, perUser: 20, users: map[string]map[string]time.Time{}}
 }
 
 // Known implements KnownAddresses.
 func (m *MemoryKnownAddresses) Known(_ context.Context, user, addr string) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	until, ok := m.known[[2]string{user, addr}]
+	until, ok := m.users[user][addr]
 	return ok && time.Now().Before(until), nil
 }
 
@@ -56,29 +61,50 @@ func (m *MemoryKnownAddresses) Known(_ context.Context, user, addr string) (bool
 func (m *MemoryKnownAddresses) Remember(_ context.Context, user, addr string, until time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	k := [2]string{user, addr}
-	if _, ok := m.known[k]; !ok && len(m.known) >= m.max {
-		m.makeRoom(time.Now())
+	addrs := m.users[user]
+	if _, ok := addrs[addr]; !ok {
+		switch {
+		case len(addrs) >= m.perUser:
+			m.dropFirst(user) // this user's own
+		case m.n >= m.max:
+			m.dropFirst(m.largest())
+		}
+		if addrs = m.users[user]; addrs == nil {
+			addrs = map[string]time.Time{}
+			m.users[user] = addrs
+		}
+		m.n++
 	}
-	m.known[k] = until
+	addrs[addr] = until
 	return nil
 }
 
-// makeRoom drops what has expired, or else the entry that expires first.
-func (m *MemoryKnownAddresses) makeRoom(now time.Time) {
-	var first [2]string
-	var firstUntil time.Time
-	for k, until := range m.known {
-		if !now.Before(until) {
-			delete(m.known, k)
-			continue
-		}
-		if firstUntil.IsZero() || until.Before(firstUntil) {
-			first, firstUntil = k, until
+// largest is the user with the most addresses.
+func (m *MemoryKnownAddresses) largest() string {
+	most, who := 0, ""
+	for u, addrs := range m.users {
+		if len(addrs) > most {
+			most, who = len(addrs), u
 		}
 	}
-	if len(m.known) >= m.max {
-		delete(m.known, first)
+	return who
+}
+
+// dropFirst drops user's address that expires first.
+func (m *MemoryKnownAddresses) dropFirst(user string) {
+	addrs := m.users[user]
+	first, firstUntil := "", time.Time{}
+	for a, until := range addrs {
+		if firstUntil.IsZero() || until.Before(firstUntil) {
+			first, firstUntil = a, until
+		}
+	}
+	if _, ok := addrs[first]; ok {
+		delete(addrs, first)
+		m.n--
+	}
+	if len(addrs) == 0 {
+		delete(m.users, user)
 	}
 }
 

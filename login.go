@@ -57,7 +57,7 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 		return nil, textReply(http.StatusInternalServerError, "internal error")
 	}
 	jar.add(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
-	if c := g.deviceCookie(r, who.user.Name, g.device(r, f.Username)); c != nil {
+	if c := g.deviceCookie(r, who.user, g.device(r, f.Username)); c != nil {
 		jar.add(c) // this browser has logged in: its own login budget from now on
 	}
 	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)

@@ -69,7 +69,9 @@ type Options struct {
 	// UserLimiter's, so that guessing at a user name never locks out a
 	// device its user logged in from (OWASP's device cookies). A device
 	// whose budget is spent loses its standing and waits for the user's
-	// budget like any other. Default NewMemoryLimiter(10, time.Hour).
+	// budget like any other; a new password ends every device's standing.
+	// Default NewMemoryLimiter(10, 24*time.Hour): 10 failures, then one a
+	// day, so a stolen device cookie buys a thief little.
 	DeviceLimiter Limiter
 	// KnownAddresses remembers, for KnownFor (30 days), the client
 	// addresses each user logged in from; a login from one of them is not
@@ -216,7 +218,7 @@ func (o Options) withDefaults() Options {
 		o.UserLimiter = NewMemoryLimiter(30, 20*time.Second)
 	}
 	if o.DeviceLimiter == nil {
-		o.DeviceLimiter = NewMemoryLimiter(10, time.Hour)
+		o.DeviceLimiter = NewMemoryLimiter(10, 24*time.Hour)
 	}
 	if o.KnownAddresses == nil {
 		o.KnownAddresses = NewMemoryKnownAddresses()

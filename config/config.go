@@ -13,7 +13,7 @@
 //	ShareLinks       off                        on (SHARE_LINKS=off turns them off)
 //	Limiter          10 per address, 1 a minute with FORMGATE_TABLE: 10 per address per 10 minutes, shared
 //	UserLimiter      30 per user, 3 a minute    with FORMGATE_TABLE: 30 per user per 10 minutes, shared
-//	DeviceLimiter    10 per device, 1 an hour   with FORMGATE_TABLE: 10 per device per 10 hours, shared
+//	DeviceLimiter    10 per device, 1 a day     with FORMGATE_TABLE: 10 per device per 10 days, shared
 //	KnownAddresses   in memory                  with FORMGATE_TABLE: the table
 //	Revocations      none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
 //	Shares           none                       with FORMGATE_TABLE: the table (cmd/local: in memory)
@@ -96,10 +96,10 @@ const (
 	TableAddressBudget = 10
 	TableUserBudget    = 30
 	TableWindow        = 10 * time.Minute
-	// A device's budget: 10 failures in 10 hours, close to the in-process
-	// default (10, then one an hour).
+	// A device's budget: 10 failures in 10 days, close to the in-process
+	// default (10, then one a day).
 	TableDeviceBudget = 10
-	TableDeviceWindow = 10 * time.Hour
+	TableDeviceWindow = 240 * time.Hour
 )
 
 // Browser login modes (BROWSER_LOGIN).

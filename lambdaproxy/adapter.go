@@ -198,6 +198,9 @@ func publicLocation(h http.Header, prefix string) {
 	if prefix == "" || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
 		return
 	}
+	if !strings.HasPrefix(prefix, "/") || strings.HasPrefix(prefix, "//") || strings.ContainsAny(prefix, "\\?#") {
+		return // not a path prefix a door would give: never a Location that leaves the site
+	}
 	h.Set("Location", prefix+loc)
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"io"
+	"strings"
 
 	"github.com/formgate/formgate/internal/frontdoor"
 )
@@ -70,12 +71,24 @@ func plainNumber(s string) bool {
 }
 
 // neutralise puts a ' in front of the formulas of rec (in place): Excel
-// and LibreOffice show the cell as text, without the quote.
+// and LibreOffice show the cell as text, without the quote. A spreadsheet
+// set to read ';' as the separator (Excel in much of Europe) splits a
+// cell at each ';': what follows one is neutralised as a cell's start is.
 func neutralise(rec []string) []string {
 	for i, c := range rec {
-		if formula(c) {
-			rec[i] = "'" + c
+		if !strings.Contains(c, ";") {
+			if formula(c) {
+				rec[i] = "'" + c
+			}
+			continue
 		}
+		parts := strings.Split(c, ";")
+		for j, p := range parts {
+			if formula(p) {
+				parts[j] = "'" + p
+			}
+		}
+		rec[i] = strings.Join(parts, ";")
 	}
 	return rec
 }

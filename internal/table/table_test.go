@@ -232,6 +232,7 @@ func TestExcelCSV(t *testing.T) {
 		"+1.5,1e3\n" +
 		"\"\t=1+1\",\"\r=2\"\n" +
 		"-,-x\n" +
+		"a;=cmd|' /C calc'!A0,x;1;+2\n" +
 		"plain,a=b\n"
 	tab, err := ParseCSV([]byte(in))
 	if err != nil {
@@ -249,6 +250,7 @@ func TestExcelCSV(t *testing.T) {
 		"+1.5,1e3\n" +
 		"'\t=1+1,\"'\r=2\"\n" +
 		"'-,'-x\n" +
+		"a;'=cmd|' /C calc'!A0,x;1;+2\n" +
 		"plain,a=b\n"
 	if b.String() != want {
 		t.Errorf("Excel CSV:\n%q\nwant\n%q", b.String(), want)
