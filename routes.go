@@ -27,6 +27,22 @@ func (g *Gate) ownRoute(r *http.Request, jar *cookies) *reply {
 	case p == g.routes+"logout-everywhere" && g.o.Revocations != nil:
 		return g.logoutEverywhere(r, jar)
 	}
+	// Say which of the gate's features is off, so that a developer can
+	// tell it from a route of their own that is missing.
+	for _, off := range []struct {
+		route, why string
+		on         bool
+	}{
+		{"share", "share links are off (Options.ShareLinks)", g.links != nil},
+		{"tokens", "tokens for scripts are off (Options.Tokens)", g.o.Tokens != nil},
+		{"logout-everywhere", "log out everywhere needs Options.Revocations", g.o.Revocations != nil},
+	} {
+		if !off.on && (p == g.routes+off.route || strings.HasPrefix(p, g.routes+off.route+"/")) {
+			rp := notFound(off.why)
+			rp.why = off.why
+			return rp
+		}
+	}
 	return notFound("")
 }
 

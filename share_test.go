@@ -604,3 +604,39 @@ func TestShareEndsWithLogoutEverywhere(t *testing.T) {
 		t.Fatalf("the link after log out everywhere: %d, want 410", resp.StatusCode)
 	}
 }
+
+// A script takes a link back by the link itself (what its 201 gave it);
+// another user's link, or anything else, is answered alike and changes
+// nothing.
+func TestShareRevokeByLink(t *testing.T) {
+	f := shareFixture(t, func(o *Options) { o.Checker = users{"anna": "pw-a", "bob": "pw-b"} })
+	resp := f.do(t, req{method: "POST", target: shareRoute, body: "ttl=1h", header: map[string]string{"Authorization": basicAuth("anna", "pw-a")}})
+	link := strings.TrimSpace(body(resp))
+	if resp.StatusCode != 201 {
+		t.Fatalf("make: %d %s", resp.StatusCode, link)
+	}
+	token := link[strings.LastIndexByte(link, '/')+1:]
+	for _, who := range []string{"bob", "anna"} {
+		pass := map[string]string{"anna": "pw-a", "bob": "pw-b"}[who]
+		check(t, f, f.do(t, req{method: "POST", target: shareRoute + "/revoke", body: "link=" + url.QueryEscape(link), header: map[string]string{"Authorization": basicAuth(who, pass)}}), want{status: 204})
+		status := 200
+		if who == "anna" {
+			status = 410
+		}
+		check(t, f, visit(f, t, "GET", "http://127.0.0.1:8080/report", token), want{status: status})
+	}
+}
+
+// A gate route whose feature is off says so, to the client and the log.
+func TestOwnRouteOff(t *testing.T) {
+	f := newFixture(t)
+	for route, says := range map[string]string{"share": "share links are off", "tokens/revoke": "tokens for scripts are off", "logout-everywhere": "needs Options.Revocations"} {
+		resp := f.do(t, req{method: "POST", target: "http://127.0.0.1:8080/report/_formgate/" + route})
+		if b := body(resp); resp.StatusCode != 404 || !strings.Contains(b, says) {
+			t.Errorf("%s: %d %q", route, resp.StatusCode, b)
+		}
+	}
+	if !strings.Contains(f.logs.String(), `why="share links are off (Options.ShareLinks)"`) {
+		t.Errorf("log:\n%s", f.logs)
+	}
+}

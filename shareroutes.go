@@ -141,9 +141,18 @@ func (g *Gate) revokeLink(r *http.Request, jar *cookies) *reply {
 		return stop
 	}
 	id := r.PostFormValue("id")
+	if link := r.PostFormValue("link"); id == "" && link != "" {
+		// A script has the link it made (201's body), not its id: the
+		// link names its id, and its maker must be the poster.
+		if l, err := g.links.Decode(link[strings.LastIndexByte(link, '/')+1:], time.Now()); err == nil && l.User == who.user.Name {
+			id = l.ID
+		} else {
+			id = "-" // no link of the poster's: nothing to take back
+		}
+	}
 	if id == "" {
 		g.o.Logger.Info("share link revocation refused: no id", "user", who.user.Name, "remote", r.RemoteAddr)
-		return textReply(http.StatusBadRequest, "400 Bad Request: the field id must name one of your share links")
+		return textReply(http.StatusBadRequest, "400 Bad Request: send the field id (from the page) or link (the link itself) of one of your share links")
 	}
 	// Taking back is idempotent: an id not on the poster's list — another
 	// user's, one taken back before, one that never was — is answered as

@@ -7,8 +7,10 @@
 // It knows nothing about authentication. It gives the handler what the
 // front doors hide in the event: the body (base64 or not), every header
 // value in canonical case, the cookies (a separate array in v2), the
-// client's address, and the public path prefix (API Gateway stage) through
-// package frontdoor.
+// client's address, and the public path prefix (API Gateway stage), which
+// the gate uses for its cookies' Path and formgate.PublicPath gives a
+// page. A Location the handler writes as an absolute path gets the prefix
+// in front (http.Redirect and ServeMux's own redirects keep the stage).
 package lambdaproxy
 
 import (

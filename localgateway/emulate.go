@@ -61,8 +61,9 @@ type Gateway struct {
 	// A request whose Content-Type matches one reaches the function
 	// base64-encoded; a function's base64 answer is turned back into bytes
 	// only when the request's Accept matches one — else the client gets
-	// the base64 text, as from a deployed REST API. See binaryMatch for the
-	// rule and where AWS documents it.
+	// the base64 text, as from a deployed REST API. Only the first media
+	// type of Accept decides, as API Gateway's "Content type conversions"
+	// documentation for Lambda proxy integrations describes.
 	BinaryMediaTypes []string
 }
 

@@ -65,7 +65,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "hash-password:", err)
 			os.Exit(1)
 		}
-		fmt.Fprintf(os.Stderr, "%s: %d tokens, %d of them expired\n", *checkTokens, f.Len(), f.Expired(time.Now()))
+		fmt.Fprintf(os.Stderr, "%s: %s, %d of them expired\n", *checkTokens, plural(f.Len(), "token"), f.Expired(time.Now()))
 		return
 	}
 	if *token != "" {
@@ -184,4 +184,12 @@ func makeToken(stdout, stderr io.Writer, name string, ttl time.Duration, args []
 		id, args[0], line.Expires.Format(time.RFC3339), token)
 	fmt.Fprintln(stdout, line)
 	return nil
+}
+
+// plural is "1 token", "2 tokens".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

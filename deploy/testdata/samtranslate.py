@@ -21,6 +21,10 @@ import json
 import os
 import sys
 
+# The translator names the region in ARNs; a deploy has one, an offline run
+# may not: any will do for checking the template.
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
