@@ -7,7 +7,7 @@ BENCHTIME ?= 1s
 # set it for longer runs: make fuzz FUZZTIME=5m.
 FUZZTIME ?=
 FUZZ = FuzzInvoke:./lambdaproxy:150000 FuzzGate:.:40000 FuzzParse:./internal/basic:300000 \
-	FuzzDecode:./internal/session:300000 FuzzAppendString:./internal/table:250000 FuzzDecode:./internal/sharelink:300000 \
+	FuzzDecode:./internal/session:300000 FuzzAppend:./internal/jsonstr:250000 FuzzDecode:./internal/sharelink:300000 \
 	FuzzDecodeEvent:./lambdaproxy:100000 FuzzMarshal:./lambdaproxy:50000 FuzzPages:./web:30000 \
 	FuzzParse:./internal/apitoken:300000 FuzzPlainNumber:./internal/table:100000
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/formgate/formgate/internal/jsonstr"
 )
 
 // An event decoded in one pass: encoding/json reads a 2 KB event at
@@ -247,7 +249,7 @@ func (p *parser) str() error {
 	i := start + 1
 	plain, ascii := true, true
 	for {
-		for i < len(b) && asIs[b[i]] {
+		for i < len(b) && jsonstr.Plain(b[i]) {
 			i++ // printable ASCII but " and \: nothing to look at
 		}
 		if i >= len(b) {

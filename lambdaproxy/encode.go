@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/formgate/formgate/internal/jsonstr"
 )
 
 // marshal is json.Marshal without HTML escaping: an HTML body would grow
@@ -27,7 +27,7 @@ func marshal(v any) ([]byte, error) {
 		b = append(b, `,"multiValueHeaders":`...)
 		b = appendMultiMap(b, r.MultiValueHeaders)
 		b = append(b, `,"body":`...)
-		b = appendString(b, r.Body)
+		b = jsonstr.Append(b, r.Body)
 		if r.IsBase64Encoded {
 			b = append(b, `,"isBase64Encoded":true`...)
 		}
@@ -43,7 +43,7 @@ func marshal(v any) ([]byte, error) {
 			b = appendStrings(b, r.Cookies)
 		}
 		b = append(b, `,"body":`...)
-		b = appendString(b, r.Body)
+		b = jsonstr.Append(b, r.Body)
 		b = append(b, `,"isBase64Encoded":`...)
 		b = strconv.AppendBool(b, r.IsBase64Encoded)
 		return append(b, '}'), nil
@@ -52,14 +52,14 @@ func marshal(v any) ([]byte, error) {
 		b = append(b, `{"statusCode":`...)
 		b = strconv.AppendInt(b, int64(r.StatusCode), 10)
 		b = append(b, `,"statusDescription":`...)
-		b = appendString(b, r.StatusDescription)
+		b = jsonstr.Append(b, r.StatusDescription)
 		b = append(b, `,"headers":`...)
 		b = appendMap(b, r.Headers)
 		b = append(b, `,"multiValueHeaders":`...)
 		b = appendMultiMap(b, r.MultiValueHeaders)
 		if r.Body != "" {
 			b = append(b, `,"body":`...)
-			b = appendString(b, r.Body)
+			b = jsonstr.Append(b, r.Body)
 		}
 		b = append(b, `,"isBase64Encoded":`...)
 		b = strconv.AppendBool(b, r.IsBase64Encoded)
@@ -108,9 +108,9 @@ func appendMap(b []byte, m map[string]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
-		b = appendString(b, m[k])
+		b = jsonstr.Append(b, m[k])
 	}
 	return append(b, '}')
 }
@@ -129,7 +129,7 @@ func appendMultiMap(b []byte, m map[string][]string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		b = appendStrings(b, m[k])
 	}
@@ -145,72 +145,7 @@ func appendStrings(b []byte, s []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, v)
+		b = jsonstr.Append(b, v)
 	}
 	return append(b, ']')
 }
-
-// appendString is encoding/json's string without HTML escaping: " and \
-// and control characters escaped, invalid UTF-8 as \ufffd, U+2028 and
-// U+2029 escaped for JavaScript.
-func appendString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if asIs[c] {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// asIs are the bytes appendString copies as they are: printable ASCII
-// but " and \.
-var asIs = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()

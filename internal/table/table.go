@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/formgate/formgate/internal/frontdoor"
+	"github.com/formgate/formgate/internal/jsonstr"
 )
 
 // Table is a parsed CSV report: a header row and data rows of equal width.
@@ -109,7 +110,7 @@ func ParseCSV(data []byte) (*Table, error) {
 		t.starts = append(t.starts, start)
 		for i, cell := range rec {
 			c := &cols[i]
-			scratch = appendString(scratch[:0], cell)
+			scratch = jsonstr.Append(scratch[:0], cell)
 			c.str += len(scratch)
 			c.strEsc += escapes(scratch)
 			if cell == "" {
@@ -150,7 +151,7 @@ func (t *Table) jsonSize(cols []column) Size {
 	rows := len(t.starts)
 	perRow := Size{2 + len(cols) - 1, 2 + len(cols) - 1} // {}, commas between cells
 	for _, h := range t.Header {
-		k := appendString(nil, h)
+		k := jsonstr.Append(nil, h)
 		perRow.Raw += len(k) + 1 // "key":
 		perRow.InEvent += len(k) + 1 + escapes(k)
 	}
@@ -344,7 +345,7 @@ func (t *Table) writeHeader(b *bytes.Buffer, bom bool) error {
 func (t *Table) WriteJSON(w io.Writer) error {
 	keys := make([][]byte, len(t.Header))
 	for i, h := range t.Header {
-		keys[i] = append(appendString(nil, h), ':')
+		keys[i] = append(jsonstr.Append(nil, h), ':')
 	}
 	b := make([]byte, 0, 64<<10)
 	var werr error
@@ -373,7 +374,7 @@ func (t *Table) WriteJSON(w io.Writer) error {
 			case t.numeric[i]:
 				b = append(b, cell...) // already a valid JSON number
 			default:
-				b = appendString(b, cell)
+				b = jsonstr.Append(b, cell)
 			}
 		}
 		b = append(b, '}')

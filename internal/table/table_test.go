@@ -159,22 +159,6 @@ func TestRows(t *testing.T) {
 	}
 }
 
-// appendString writes what encoding/json writes without HTML escaping.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `q"b\\`, "\x00\x1f\b\f\n\r\t", "\xff\xfe", "é\u2028\u2029😀", "<&>"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var want bytes.Buffer
-		e := json.NewEncoder(&want)
-		e.SetEscapeHTML(false)
-		e.Encode(s)
-		if got := string(appendString(nil, s)) + "\n"; got != want.String() {
-			t.Fatalf("%q: got %s want %s", s, got, want.String())
-		}
-	})
-}
-
 // eventSize is what b takes as a JSON string's content in an event, as
 // lambdaproxy marshals it.
 func eventSize(b []byte) int {
