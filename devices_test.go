@@ -1,10 +1,14 @@
 package formgate
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -161,5 +165,50 @@ func TestDeviceEndsWithPassword(t *testing.T) {
 	list["anna"] = "new password"
 	if f.gate.device(r, testUser) != "" {
 		t.Fatal("the device kept its standing after a new password")
+	}
+}
+
+// deadlineSeen is a limiter that notes whether the decision's deadline had
+// run out when it was asked.
+type deadlineSeen struct {
+	*MemoryLimiter
+	expired atomic.Bool
+}
+
+func (d *deadlineSeen) Spend(ctx context.Context, key string) (time.Duration, error) {
+	if ctx.Err() != nil {
+		d.expired.Store(true)
+	}
+	return d.MemoryLimiter.Spend(ctx, key)
+}
+
+// slowBody gives its bytes after a pause, as a client that drips them.
+type slowBody struct {
+	io.Reader
+	pause time.Duration
+	once  sync.Once
+}
+
+func (s *slowBody) Read(p []byte) (int, error) {
+	s.once.Do(func() { time.Sleep(s.pause) })
+	return s.Reader.Read(p)
+}
+
+// A login body sent slowly is read before the decision's clock starts: the
+// limiters are asked within the deadline (a store would otherwise time out
+// and fall back to a budget of this process's own).
+func TestSlowLoginBodyKeepsTheDeadline(t *testing.T) {
+	limiter := &deadlineSeen{MemoryLimiter: NewMemoryLimiter(10, time.Minute)}
+	f := newFixtureWith(t, func(o *Options) { o.Limiter = limiter })
+	if !f.gate.bounded {
+		t.Fatal("a limiter of the application's own: the gate should bound its decisions")
+	}
+	f.gate.deadline = 50 * time.Millisecond
+	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/report", &slowBody{Reader: strings.NewReader(form(testUser, "wrong")), pause: 200 * time.Millisecond})
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != 401 || limiter.expired.Load() {
+		t.Fatalf("%d; the limiter asked after the deadline: %v", w.Code, limiter.expired.Load())
 	}
 }

@@ -4,9 +4,11 @@
 package formgate
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -50,8 +52,9 @@ type Gate struct {
 	refs      atomic.Pointer[map[refKey]string] // relative references worked out (paths.go)
 	known     remembered
 	// bounded: some store may be remote (not one of this package's memory
-	// types), so a decision's store calls get a deadline.
-	bounded bool
+	// types), so a decision's store calls get a deadline, of deadline.
+	bounded  bool
+	deadline time.Duration
 	// Failures of the stores the gate asks, logged once per outage.
 	limits, checks, revocations, shares, tokens *outage.Log
 	// Tokens for scripts (tokenway.go), with Options.Tokens.
@@ -100,7 +103,7 @@ func New(o Options) (*Gate, error) {
 	}
 	g.loginPage = []byte(page.String())
 	g.ways = g.order()
-	g.bounded = remote(o)
+	g.bounded, g.deadline = remote(o), decisionDeadline
 	return g, nil
 }
 
@@ -260,7 +263,18 @@ func (g *Gate) decideWithin(r *http.Request) decision {
 	if !g.bounded {
 		return g.decide(r)
 	}
-	deadline := time.Now().Add(decisionDeadline)
+	if r.Method == http.MethodPost && isForm(r) && r.Body != nil {
+		// A login form is read before the clock starts: a client that
+		// drips its body must not run the deadline out before the limiters
+		// are asked (a store that times out falls back to a budget of this
+		// process's own).
+		head, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), errReader{err}, r.Body), r.Body}
+	}
+	deadline := time.Now().Add(g.deadline)
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
 	dr := r.WithContext(ctx)
@@ -374,3 +388,13 @@ func storeOutage(what string) *outage.Log {
 // BasePath is the path the gate protects (Options.BasePath after
 // defaults).
 func (g *Gate) BasePath() string { return g.o.BasePath }
+
+// errReader answers err, if any, where a read stopped; else nothing.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
+}

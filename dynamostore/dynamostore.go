@@ -195,12 +195,6 @@ func (l *Limiter) item(key string, now time.Time) (pk string, start time.Time) {
 func (l *Limiter) Spend(ctx context.Context, key string) (time.Duration, error) {
 	for _, pause := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 0} {
 		wait, full, err := l.spend(ctx, key)
-		if err != nil && ctx.Err() != nil {
-			// The caller's own deadline ran out (a client that dripped its
-			// login body, say): an error, not a fresh budget in this
-			// process.
-			return 0, fmt.Errorf("dynamostore: spend %s: %w", l.name, ctx.Err())
-		}
 		if err != nil {
 			l.outage.Failed(ctx, l.s.log(), err)
 			wait, _ := l.local.Spend(ctx, key)

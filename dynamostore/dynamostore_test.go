@@ -325,16 +325,3 @@ func TestKnownAddressesShared(t *testing.T) {
 		}
 	}
 }
-
-// A caller whose own deadline has run out (a client that dripped its
-// login body past the gate's deadline) gets an error, not an attempt from
-// a fresh budget of this process's.
-func TestLimiterCallerDeadline(t *testing.T) {
-	a, _, _ := twoContainers(t)
-	l := a.Limiter("addr", 10, 10*time.Minute)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if wait, err := l.Spend(ctx, "198.51.100.9"); err == nil {
-		t.Fatalf("a spent deadline: wait %v, no error", wait)
-	}
-}

@@ -175,7 +175,7 @@ func TestToken(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "tokens.txt")
 	os.WriteFile(file, out, 0o600)
-	if out, err := exec.Command(bin(t), "-check-tokens", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "1 tokens, 0 of them expired") {
+	if out, err := exec.Command(bin(t), "-check-tokens", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "1 token, 0 of them expired") {
 		t.Fatalf("-check-tokens: %v %s", err, out)
 	}
 	for _, args := range [][]string{{"-token", "ci"}, {"-token", "ci", "a:b"}, {"-token", "ci", "anna", "bob"}, {"-token", "a\tb", "anna"},
