@@ -174,6 +174,9 @@ type home struct {
 
 var outs atomic.Int64
 
+// dirs are the config folders' locks (runPackage).
+var dirs sync.Map // folder → *sync.Mutex
+
 // runPackage runs node_modules/.bin/NAME, the command `npx --no NAME`
 // runs (packager.check runs that and holds it to the pinned version),
 // without npx's own 0.3 s each time.
@@ -187,6 +190,12 @@ func runPackage(p packager, base, dir string, params []string) (*stack, error) {
 	cmd.Dir = filepath.Join(base, dir)
 	cmd.Env = toolEnv("HOME=" + filepath.Join(base, "home", p.name))
 
+	// One packaging at a time in a config's folder: serverless@3 and osls
+	// write and clean its .serverless/ (serverless-state.json) whatever
+	// --package says, and two at once there lose each other's files.
+	d, _ := dirs.LoadOrStore(cmd.Dir, new(sync.Mutex))
+	d.(*sync.Mutex).Lock()
+	defer d.(*sync.Mutex).Unlock()
 	v, _ := homes.LoadOrStore(p.name, &home{})
 	h := v.(*home)
 	h.mu.Lock()
