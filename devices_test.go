@@ -203,8 +203,8 @@ func TestSlowLoginBodyKeepsTheDeadline(t *testing.T) {
 	if !f.gate.bounded {
 		t.Fatal("a limiter of the application's own: the gate should bound its decisions")
 	}
-	f.gate.deadline = 50 * time.Millisecond
-	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/report", &slowBody{Reader: strings.NewReader(form(testUser, "wrong")), pause: 200 * time.Millisecond})
+	f.gate.deadline = 500 * time.Millisecond
+	r := httptest.NewRequest("POST", "http://127.0.0.1:8080/report", &slowBody{Reader: strings.NewReader(form(testUser, "wrong")), pause: 700 * time.Millisecond})
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
 	f.h.ServeHTTP(w, r)
