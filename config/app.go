@@ -55,37 +55,12 @@ func (c Config) Handler(ctx context.Context, getenv func(string) string, logger 
 	}
 	base := g.BasePath()
 	inner := http.NewServeMux()
-	toBase := redirect("../" + filepath.Base(base))
 	inner.Handle(base, rp)
-	inner.Handle(base+"/{$}", toBase)
+	inner.Handle(base+"/{$}", redirect("../"+filepath.Base(base)))
 	outer := http.NewServeMux()
 	outer.Handle("GET /{$}", redirect(strings.TrimPrefix(base, "/")))
-	outer.Handle("/", g.Protect(&routes{base: base, report: rp, toBase: toBase, mux: inner}))
+	outer.Handle("/", g.Protect(inner))
 	return outer, nil
-}
-
-// routes is inner, the mux of the paths below the gate, with the two
-// paths it routes taken without it when they are written plainly (no
-// escapes, which the mux reads segment by segment): the report at base
-// and the redirect at base/. Every other request goes through the mux,
-// which answers 404.
-type routes struct {
-	base           string
-	report, toBase http.Handler
-	mux            *http.ServeMux
-}
-
-func (rt *routes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch p := r.URL.Path; {
-	case r.URL.RawPath != "" || r.Method == http.MethodConnect:
-	case p == rt.base:
-		rt.report.ServeHTTP(w, r)
-		return
-	case len(p) == len(rt.base)+1 && p[len(p)-1] == '/' && p[:len(rt.base)] == rt.base:
-		rt.toBase.ServeHTTP(w, r)
-		return
-	}
-	rt.mux.ServeHTTP(w, r)
 }
 
 // redirect answers 303 to a relative location, which keeps a stage prefix.

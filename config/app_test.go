@@ -3,8 +3,6 @@ package config
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -188,28 +186,4 @@ func TestConfigReachesGate(t *testing.T) {
 			t.Fatalf("11th failed login: %d, want 429", last)
 		}
 	})
-}
-
-// The paths routes takes itself are answered as the mux answers them,
-// and every other goes to the mux: any path, escaped or not, any method.
-func TestRoutesAsMux(t *testing.T) {
-	report := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "report "+r.Method) })
-	toBase := redirect("../report")
-	mux := http.NewServeMux()
-	mux.Handle("/report", report)
-	mux.Handle("/report/{$}", toBase)
-	rt := &routes{base: "/report", report: report, toBase: toBase, mux: mux}
-	for _, target := range []string{"/report", "/report/", "/report/x", "/repor%74", "/report%2F", "/report%2f", "/report/%2e",
-		"/reportx", "/report//", "/", "/report/?a=1", "/report?a=1", "/REPORT", "/report/_formgate"} {
-		for _, method := range []string{"GET", "POST", "HEAD", "CONNECT", "OPTIONS"} {
-			r1 := httptest.NewRequest(method, "http://127.0.0.1"+target, nil)
-			r2 := httptest.NewRequest(method, "http://127.0.0.1"+target, nil)
-			w1, w2 := httptest.NewRecorder(), httptest.NewRecorder()
-			mux.ServeHTTP(w1, r1)
-			rt.ServeHTTP(w2, r2)
-			if w1.Code != w2.Code || w1.Body.String() != w2.Body.String() || fmt.Sprint(w1.Header()) != fmt.Sprint(w2.Header()) {
-				t.Errorf("%s %s: mux %d %q %v, routes %d %q %v", method, target, w1.Code, w1.Body, w1.Header(), w2.Code, w2.Body, w2.Header())
-			}
-		}
-	}
 }
