@@ -93,10 +93,10 @@ func (g *Gate) write(w http.ResponseWriter, r *http.Request, d decision, next ht
 	}
 	if d.in != nil {
 		if d.made != nil {
-			w = &madeWriter{ResponseWriter: w, made: d.made, clear: g.linkCookie(r, madeCookieName, "", -1)}
+			w = &clearWhenShown{ResponseWriter: w, shown: &d.made.shownOnce, clear: g.linkCookie(r, madeCookieName, "", -1)}
 		}
 		if d.token != nil {
-			w = &shownWriter{ResponseWriter: w, tok: d.token, clear: g.newTokenCookie(r, "", -1)}
+			w = &clearWhenShown{ResponseWriter: w, shown: &d.token.shownOnce, clear: g.newTokenCookie(r, "", -1)}
 		}
 		next.ServeHTTP(w, g.forward(r, d))
 		return

@@ -25,42 +25,46 @@ type ShareLink struct {
 }
 
 // madeLink is a share link made just before, on its way to the page
-// that shows it: the made-link cookie carries it until a page takes it
-// (SharingFor), and is cleared in that page's answer — not before, so a
-// base path that redirects (/app → /app/) passes it on.
+// that shows it (shownOnce).
 type madeLink struct {
 	link  sharelink.Link
 	token string
-	taken atomic.Bool
+	shownOnce
 }
 
-// madeWriter clears the made-link cookie in an answer whose page took the
-// link.
-type madeWriter struct {
+// shownOnce is something made just before — a share link, a token — on
+// its way to the page that shows it: a cookie carries it until a page
+// takes it (SharingFor, TokensFor), and is cleared in that page's answer;
+// not before, so a base path that redirects (/app → /app/) passes it on.
+type shownOnce struct{ taken atomic.Bool }
+
+// clearWhenShown clears the cookie that carried shown in an answer whose
+// page took it.
+type clearWhenShown struct {
 	http.ResponseWriter
-	made    *madeLink
+	shown   *shownOnce
 	clear   *http.Cookie
 	written bool
 }
 
-func (m *madeWriter) WriteHeader(code int) {
-	if !m.written {
-		m.written = true
-		if m.made.taken.Load() {
-			http.SetCookie(m.ResponseWriter, m.clear)
+func (c *clearWhenShown) WriteHeader(code int) {
+	if !c.written {
+		c.written = true
+		if c.shown.taken.Load() {
+			http.SetCookie(c.ResponseWriter, c.clear)
 		}
 	}
-	m.ResponseWriter.WriteHeader(code)
+	c.ResponseWriter.WriteHeader(code)
 }
 
-func (m *madeWriter) Write(b []byte) (int, error) {
-	if !m.written {
-		m.WriteHeader(http.StatusOK)
+func (c *clearWhenShown) Write(b []byte) (int, error) {
+	if !c.written {
+		c.WriteHeader(http.StatusOK)
 	}
-	return m.ResponseWriter.Write(b)
+	return c.ResponseWriter.Write(b)
 }
 
-func (m *madeWriter) Unwrap() http.ResponseWriter { return m.ResponseWriter }
+func (c *clearWhenShown) Unwrap() http.ResponseWriter { return c.ResponseWriter }
 
 // Sharing is what a page needs to offer share links to its caller.
 type Sharing struct {

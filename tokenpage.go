@@ -3,7 +3,6 @@ package formgate
 import (
 	"net/http"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/formgate/formgate/internal/apitoken"
@@ -62,11 +61,10 @@ type ListedToken struct {
 }
 
 // newToken is a token made just before, on its way to the page that
-// shows it: the new-token cookie carries it until a page takes it
-// (TokensFor), and is cleared in that page's answer.
+// shows it (shownOnce).
 type newToken struct {
-	made  apitoken.Made
-	taken atomic.Bool
+	made apitoken.Made
+	shownOnce
 }
 
 // TokensFor is what the page answering r offers about tokens for
@@ -106,31 +104,3 @@ func TokensFor(r *http.Request) (s ScriptTokens, ok bool) {
 	slices.SortFunc(s.Tokens, func(a, b ListedToken) int { return a.Expires.Compare(b.Expires) })
 	return s, true
 }
-
-// shownWriter clears the new-token cookie in an answer whose page took
-// the token.
-type shownWriter struct {
-	http.ResponseWriter
-	tok     *newToken
-	clear   *http.Cookie
-	written bool
-}
-
-func (s *shownWriter) WriteHeader(code int) {
-	if !s.written {
-		s.written = true
-		if s.tok.taken.Load() {
-			http.SetCookie(s.ResponseWriter, s.clear)
-		}
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *shownWriter) Write(b []byte) (int, error) {
-	if !s.written {
-		s.WriteHeader(http.StatusOK)
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-func (s *shownWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
