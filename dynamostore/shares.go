@@ -178,35 +178,52 @@ func (s *Store) Live(ctx context.Context, user, id string) (bool, error) {
 func (s *Store) List(ctx context.Context, user string) ([]formgate.Share, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: shareKey(user), ConsistentRead: aws.Bool(true)})
+	live, err := s.liveEntries(ctx, shareKey(user), linkAttr, "list share links")
 	if err != nil {
-		return nil, fmt.Errorf("dynamostore: list share links: %w", err)
+		return nil, err
+	}
+	list := make([]formgate.Share, 0, len(live))
+	for id, exp := range live {
+		list = append(list, formgate.Share{ID: id, Expires: time.Unix(exp, 0)})
+	}
+	return list, nil
+}
+
+// liveEntries reads a list item (a user's share links or tokens: an
+// attribute attr + id per entry holding its expiry) and returns its live
+// entries, id → expiry in Unix seconds. The expired ones are removed in
+// passing (one UpdateItem, whose failure changes nothing: an expired entry
+// is refused by its expiry anyway).
+func (s *Store) liveEntries(ctx context.Context, key map[string]types.AttributeValue, attr, what string) (map[string]int64, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("dynamostore: %s: %w", what, err)
 	}
 	now := time.Now().Unix()
-	var list []formgate.Share
+	live := map[string]int64{}
 	var gone []string
 	names := map[string]string{}
 	for name, v := range out.Item {
-		id, isLink := strings.CutPrefix(name, linkAttr)
+		id, isEntry := strings.CutPrefix(name, attr)
 		exp, ok := unix(v)
 		switch {
-		case !isLink || !ok:
+		case !isEntry || !ok:
 		case exp <= now:
 			gone = append(gone, "#g"+strconv.Itoa(len(gone)))
 			names[gone[len(gone)-1]] = name
 		default:
-			list = append(list, formgate.Share{ID: id, Expires: time.Unix(exp, 0)})
+			live[id] = exp
 		}
 	}
 	if len(gone) > 0 {
 		s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                aws.String(s.table),
-			Key:                      shareKey(user),
+			Key:                      key,
 			UpdateExpression:         aws.String("REMOVE " + strings.Join(gone, ", ")),
 			ExpressionAttributeNames: names,
 		})
 	}
-	return list, nil
+	return live, nil
 }
 
 // Remove implements formgate.Shares: one UpdateItem, only on an item that

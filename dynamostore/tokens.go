@@ -136,31 +136,16 @@ func (tk *Tokens) List(ctx context.Context, user string) ([]formgate.Token, erro
 	s := tk.s
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: tokenListKey(user), ConsistentRead: aws.Bool(true)})
+	live, err := s.liveEntries(ctx, tokenListKey(user), tokenAttr, "list tokens")
 	if err != nil {
-		return nil, fmt.Errorf("dynamostore: list tokens: %w", err)
+		return nil, err
 	}
-	now := time.Now().Unix()
 	var keys []map[string]types.AttributeValue
-	var gone []string
-	names := map[string]string{}
-	for name, v := range out.Item {
-		id, isToken := strings.CutPrefix(name, tokenAttr)
-		exp, ok := unix(v)
-		switch {
-		case !isToken || !ok:
-		case exp <= now:
-			gone = append(gone, "#g"+fmt.Sprint(len(gone)))
-			names[gone[len(gone)-1]] = name
-		case len(keys) < 100:
-			keys = append(keys, tokenKey(id))
+	for id := range live {
+		if len(keys) == 100 { // a batch's most; the cap keeps a list well under it
+			break
 		}
-	}
-	if len(gone) > 0 {
-		s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(s.table), Key: tokenListKey(user),
-			UpdateExpression: aws.String("REMOVE " + strings.Join(gone, ", ")), ExpressionAttributeNames: names,
-		})
+		keys = append(keys, tokenKey(id))
 	}
 	if len(keys) == 0 {
 		return nil, nil
@@ -181,7 +166,7 @@ func (tk *Tokens) List(ctx context.Context, user string) ([]formgate.Token, erro
 				continue
 			}
 			t, err := tokenOf(strings.TrimPrefix(pk.Value, "tok#"), item)
-			if err == nil && t.User == user && t.Revoked.IsZero() && now < t.Expires.Unix() {
+			if err == nil && t.User == user && t.Revoked.IsZero() && time.Now().Before(t.Expires) {
 				list = append(list, t)
 			}
 		}
