@@ -23,9 +23,9 @@ func marshal(v any) ([]byte, error) {
 		b = append(b, `{"statusCode":`...)
 		b = strconv.AppendInt(b, int64(r.StatusCode), 10)
 		b = append(b, `,"headers":`...)
-		b = appendMap(b, r.Headers)
+		b = appendMap(b, r.Headers, jsonstr.Append)
 		b = append(b, `,"multiValueHeaders":`...)
-		b = appendMultiMap(b, r.MultiValueHeaders)
+		b = appendMap(b, r.MultiValueHeaders, appendStrings)
 		b = append(b, `,"body":`...)
 		b = jsonstr.Append(b, r.Body)
 		if r.IsBase64Encoded {
@@ -37,7 +37,7 @@ func marshal(v any) ([]byte, error) {
 		b = append(b, `{"statusCode":`...)
 		b = strconv.AppendInt(b, int64(r.StatusCode), 10)
 		b = append(b, `,"headers":`...)
-		b = appendMap(b, r.Headers)
+		b = appendMap(b, r.Headers, jsonstr.Append)
 		if len(r.Cookies) > 0 {
 			b = append(b, `,"cookies":`...)
 			b = appendStrings(b, r.Cookies)
@@ -54,9 +54,9 @@ func marshal(v any) ([]byte, error) {
 		b = append(b, `,"statusDescription":`...)
 		b = jsonstr.Append(b, r.StatusDescription)
 		b = append(b, `,"headers":`...)
-		b = appendMap(b, r.Headers)
+		b = appendMap(b, r.Headers, jsonstr.Append)
 		b = append(b, `,"multiValueHeaders":`...)
-		b = appendMultiMap(b, r.MultiValueHeaders)
+		b = appendMap(b, r.MultiValueHeaders, appendStrings)
 		if r.Body != "" {
 			b = append(b, `,"body":`...)
 			b = jsonstr.Append(b, r.Body)
@@ -92,9 +92,9 @@ func responseCap(body string, h map[string][]string) int {
 	return n
 }
 
-// appendMap appends m as encoding/json writes a map: keys in order, null
-// for nil.
-func appendMap(b []byte, m map[string]string) []byte {
+// appendMap appends m as encoding/json writes a map: keys in order, each
+// value by value, null for nil.
+func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
@@ -110,28 +110,7 @@ func appendMap(b []byte, m map[string]string) []byte {
 		}
 		b = jsonstr.Append(b, k)
 		b = append(b, ':')
-		b = jsonstr.Append(b, m[k])
-	}
-	return append(b, '}')
-}
-
-func appendMultiMap(b []byte, m map[string][]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = jsonstr.Append(b, k)
-		b = append(b, ':')
-		b = appendStrings(b, m[k])
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }
