@@ -212,3 +212,22 @@ func TestSlowLoginBodyKeepsTheDeadline(t *testing.T) {
 		t.Fatalf("%d; the limiter asked after the deadline: %v", w.Code, limiter.expired.Load())
 	}
 }
+
+// An application's large form, posted with a session through a gate whose
+// decisions are bounded (its body looked at twice: before the clock and
+// for the login marker), reaches the application whole.
+func TestLargeAppPostWhole(t *testing.T) {
+	var got int
+	f := newFixtureWith(t, func(o *Options) {
+		o.Limiter = &deadlineSeen{MemoryLimiter: NewMemoryLimiter(10, time.Minute)}
+	})
+	f.h = f.gate.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		got = len(r.PostForm.Get("note"))
+	}))
+	note := strings.Repeat("n", 100<<10)
+	resp := f.do(t, req{method: "POST", body: "note=" + note, header: map[string]string{"Cookie": "formgate=" + f.validCookie(t)}})
+	if resp.StatusCode != 200 || got != len(note) {
+		t.Fatalf("%d; the app read %d bytes of the note, want %d", resp.StatusCode, got, len(note))
+	}
+}

@@ -4,11 +4,9 @@
 package formgate
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -268,11 +266,7 @@ func (g *Gate) decideWithin(r *http.Request) decision {
 		// drips its body must not run the deadline out before the limiters
 		// are asked (a store that times out falls back to a budget of this
 		// process's own).
-		head, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(head), errReader{err}, r.Body), r.Body}
+		peekForm(r)
 	}
 	deadline := time.Now().Add(g.deadline)
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
@@ -388,13 +382,3 @@ func storeOutage(what string) *outage.Log {
 // BasePath is the path the gate protects (Options.BasePath after
 // defaults).
 func (g *Gate) BasePath() string { return g.o.BasePath }
-
-// errReader answers err, if any, where a read stopped; else nothing.
-type errReader struct{ err error }
-
-func (e errReader) Read([]byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	return 0, io.EOF
-}

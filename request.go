@@ -80,16 +80,34 @@ func loginPost(r *http.Request) bool {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method != http.MethodPost || mt != "application/x-www-form-urlencoded" || r.Body == nil {
 		return false
 	}
-	head, err := io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	head, err := peekForm(r)
 	if err != nil || len(head) > maxFormBytes {
 		return false
 	}
 	v, err := url.ParseQuery(string(head))
 	return err == nil && v.Get(loginMarker) == "login"
+}
+
+// peekForm reads up to maxFormBytes+1 of r's body and puts it back in
+// front of the rest — with the read's error, if any, where the read
+// stopped — so that whoever reads the body next gets it whole.
+func peekForm(r *http.Request) (head []byte, err error) {
+	head, err = io.ReadAll(io.LimitReader(r.Body, maxFormBytes+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), errReader{err}, r.Body), r.Body}
+	return head, err
+}
+
+// errReader answers err where a read stopped; nothing (io.EOF) if none.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	return 0, io.EOF
 }
 
 // sameURL is r's own URL as a relative reference, for the redirect after a
