@@ -65,6 +65,14 @@ func TestDeviceCookie(t *testing.T) {
 	if cookieNamed(resp, deviceCookieName) != nil {
 		t.Fatal("logout touched the device cookie")
 	}
+	// Logging in again renews the same device (its year starts again).
+	resp = f.do(t, req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc, "Cookie": pair(d)}})
+	again := cookieNamed(resp, deviceCookieName)
+	first, _ := f.gate.devices.Decode(d.Value)
+	renewed, err := f.gate.devices.Decode(again.Value)
+	if err != nil || renewed.ID != first.ID || renewed.Issued <= first.Issued {
+		t.Fatalf("device after a second login: %+v (%v), first %+v", renewed, err, first)
+	}
 }
 
 // During an attack on a user name: the user's browser that logged in

@@ -242,6 +242,9 @@ type caller struct {
 	// user is what the Checker said, for a new session or share link;
 	// zero for an authorizer's principal and a share link's visitor.
 	user User
+	// device is the id of the device cookie a password login came with
+	// and that kept its standing ("" for none): a form login renews it.
+	device string
 }
 
 // cookies are the cookies an answer sets or clears, whatever it is.

@@ -57,7 +57,7 @@ func (g *Gate) byForm(r *http.Request, jar *cookies) (*caller, *reply) {
 		return nil, textReply(http.StatusInternalServerError, "internal error")
 	}
 	jar.add(g.cookie(r, value, int(g.o.SessionTTL/time.Second)))
-	if c := g.deviceCookie(r, who.user, g.device(r, f.Username)); c != nil {
+	if c := g.deviceCookie(r, who.user, who.device); c != nil {
 		jar.add(c) // this browser has logged in: its own login budget from now on
 	}
 	g.o.Logger.Info("login", "via", ViaForm, "user", who.user.Name, "remote", r.RemoteAddr)
@@ -132,7 +132,7 @@ func (g *Gate) login(r *http.Request, jar *cookies, via Via, user, pass string) 
 		return nil, askBasic("wrong username or password")
 	}
 	g.rememberAddress(r.Context(), u.Name, a.addr)
-	return &caller{id: Identity{User: u.Name, Via: via}, user: u}, nil
+	return &caller{id: Identity{User: u.Name, Via: via}, user: u, device: a.device}, nil
 }
 
 // attempt is a login attempt and the budgets it was spent from: its
