@@ -20,8 +20,8 @@ const headroom = 16 << 10
 func fits(limit, n int) bool { return limit == 0 || n+headroom <= limit }
 
 // acceptsGzip reports whether Accept-Encoding values take gzip.
-func acceptsGzip(values []string) bool {
-	return takesGzip.get(values, func(h []string) bool { return accept.Coding(h, "gzip", "x-gzip") })
+func (rp *Report) acceptsGzip(values []string) bool {
+	return rp.takesGzip.get(values, func(h []string) bool { return accept.Coding(h, "gzip", "x-gzip") })
 }
 
 // body is a rendered page, gzip'd or not, with its length in a response

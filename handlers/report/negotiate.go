@@ -36,15 +36,15 @@ var media = func() []string {
 // errNotAcceptable says what is on offer, for a 406.
 var errNotAcceptable = errors.New("406 Not Acceptable: this report is text/html, application/json or text/csv (or ask with ?format=html, json or csv)")
 
-// Negotiate picks the report format: ?format= (any case) wins, then the
+// negotiate picks the report format: ?format= (any case) wins, then the
 // Accept header with its q-values and wildcards, HTML when there is none.
 // An unknown ?format= is an error, and so is an Accept header that takes
 // none of the three.
-func Negotiate(r *http.Request) (string, error) {
+func (rp *Report) negotiate(r *http.Request) (string, error) {
 	asked := strings.ToLower(query(r, "format"))
 	chosen := ""
 	if asked == "" {
-		chosen = chosenMedia.get(r.Header.Values("Accept"), func(h []string) string { return accept.Negotiate(h, media...) })
+		chosen = rp.chosenMedia.get(r.Header.Values("Accept"), func(h []string) string { return accept.Negotiate(h, media...) })
 	}
 	for _, f := range formats {
 		if f.name == asked || f.media == chosen {
@@ -88,12 +88,6 @@ func (m *memo[T]) get(values []string, decide func([]string) T) T {
 	m.last.Store(&memoEntry[T]{values[0], v})
 	return v
 }
-
-// The memos of the report's headers.
-var (
-	chosenMedia memo[string] // Accept: the media type it prefers
-	takesGzip   memo[bool]   // Accept-Encoding: whether it takes gzip
-)
 
 // contentDisposition names the download: filename is an ASCII stand-in
 // for clients that know only that; filename* carries the name itself in

@@ -57,7 +57,12 @@ type Report struct {
 	next    atomic.Int64 // unix ns of the next refresh
 	loading sync.Mutex   // one refresh at a time; others serve the copy in hand
 	bad     string       // a version that did not parse, not to be parsed again (under loading)
-	down    outage.Log
+
+	// What a client's headers last decided (Accept: the media type it
+	// prefers; Accept-Encoding: whether it takes gzip).
+	chosenMedia memo[string]
+	takesGzip   memo[bool]
+	down        outage.Log
 
 	// The forms' lifetimes, labelled (share.go).
 	shareLabels, tokenLabels labels
@@ -174,7 +179,7 @@ func (rp *Report) refresh(ctx context.Context) {
 }
 
 func (rp *Report) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	format, err := Negotiate(r)
+	format, err := rp.negotiate(r)
 	if err != nil {
 		rp.refuse(w, "no format to answer with", err, errNotAcceptable, http.StatusNotAcceptable)
 		return
@@ -219,7 +224,7 @@ func (rp *Report) refuse(w http.ResponseWriter, msg string, err, kind error, sta
 func (rp *Report) whole(w http.ResponseWriter, r *http.Request, s *snapshot, f, contentType string) {
 	limit := frontdoor.From(r.Context()).MaxResponse
 	h := w.Header()
-	if acceptsGzip(r.Header.Values("Accept-Encoding")) {
+	if rp.acceptsGzip(r.Header.Values("Accept-Encoding")) {
 		if gz := s.compressed(f, rp.c.Logger); fits(limit, base64Len(len(gz))) {
 			h.Set("Content-Type", contentType)
 			h.Set("Content-Encoding", "gzip")
@@ -252,7 +257,7 @@ func (rp *Report) page(w http.ResponseWriter, r *http.Request, s *snapshot) {
 		Total: rows, Page: n, Pages: pages, First: from + 1, Last: to,
 		LogoutURL: formgate.LogoutURL(r), LogoutEverywhereURL: formgate.LogoutEverywhereURL(r), Share: rp.shareView(r), Tokens: rp.tokenView(r)}
 	limit := frontdoor.From(r.Context()).MaxResponse
-	body, err := rp.render(s, v, acceptsGzip(r.Header.Values("Accept-Encoding")), limit != 0)
+	body, err := rp.render(s, v, rp.acceptsGzip(r.Header.Values("Accept-Encoding")), limit != 0)
 	if err != nil {
 		rp.c.Logger.Error("render report", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -181,6 +181,7 @@ func TestReportShareListDown(t *testing.T) {
 func TestHeaderMemo(t *testing.T) {
 	accepts := []string{"text/html", "application/json", "*/*", "text/csv;q=0.5, application/json;q=0.4", "image/png", ""}
 	encodings := []string{"gzip", "br", "gzip;q=0", "*", "identity, x-gzip", ""}
+	rp := newReport(t, "A\n1\n", Config{})
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
@@ -197,10 +198,10 @@ func TestHeaderMemo(t *testing.T) {
 						}
 					}
 				}
-				if got, _ := Negotiate(r); got != want {
+				if got, _ := rp.negotiate(r); got != want {
 					t.Errorf("Accept %q: %q, want %q", a, got, want)
 				}
-				if got, want := acceptsGzip([]string{e}), accept.Coding([]string{e}, "gzip", "x-gzip"); got != want {
+				if got, want := rp.acceptsGzip([]string{e}), accept.Coding([]string{e}, "gzip", "x-gzip"); got != want {
 					t.Errorf("Accept-Encoding %q: %v, want %v", e, got, want)
 				}
 			}
