@@ -265,7 +265,7 @@ func (g *Gate) refused(r *http.Request, via Via, per string, wait time.Duration,
 	g.o.Logger.Warn("login refused: too many failed attempts", "per", per, "via", via, "remote", r.RemoteAddr, "retry_after_s", seconds(wait))
 	rp := tooMany(wait)
 	if via == ViaForm && wantsHTML(r) {
-		v := g.loginView(r, "", rp.text[len("429 "):])
+		v := g.loginView(r, "", tooManyMessage(wait))
 		rp.login = &v
 	}
 	return rp

@@ -56,12 +56,18 @@ func askBasic(reason string) *reply {
 
 // tooMany is the 429 of a login held back for wait.
 func tooMany(wait time.Duration) *reply {
+	return &reply{status: http.StatusTooManyRequests, retry: wait, text: "429 " + tooManyMessage(wait)}
+}
+
+// tooManyMessage says when to try again, for the 429's text and for the
+// login form that shows it.
+func tooManyMessage(wait time.Duration) string {
 	n := seconds(wait)
 	unit := " seconds."
 	if n == 1 {
 		unit = " second."
 	}
-	return &reply{status: http.StatusTooManyRequests, retry: wait, text: "429 Too many failed logins. Try again in " + strconv.Itoa(n) + unit}
+	return "Too many failed logins. Try again in " + strconv.Itoa(n) + unit
 }
 
 func unavailable(why string) *reply {
