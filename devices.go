@@ -36,8 +36,8 @@ func deviceScope(base string) string { return "device\x00" + base }
 // new password ends the standing of every device, so that devices minted
 // with a password that was known to someone else give no guesses at the
 // new one.
-func (g *Gate) device(r *http.Request, user string) string {
-	for _, c := range r.CookiesNamed(deviceCookieName) {
+func (g *Gate) device(r *http.Request, jar *cookies, user string) string {
+	for _, c := range jar.named(deviceCookieName) {
 		d, err := g.devices.Decode(c.Value)
 		if err != nil || d.User != user {
 			continue

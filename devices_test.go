@@ -100,8 +100,8 @@ func TestAttackSparesKnownDevicesAndAddresses(t *testing.T) {
 	check(t, f, from(f, t, "192.0.2.51:1000", req{method: "POST", body: form(testUser, testPass), header: map[string]string{"Accept": htmlAcc}}), want{status: 429})
 	// A device cookie is for its user only.
 	r := httptest.NewRequest("GET", "/report", nil)
-	r.AddCookie(device)
-	if f.gate.device(r, testUser) == "" || f.gate.device(r, "bob") != "" {
+	jar := &cookies{sent: []*http.Cookie{device}}
+	if f.gate.device(r, jar, testUser) == "" || f.gate.device(r, jar, "bob") != "" {
 		t.Error("a device cookie of anna's is not hers alone")
 	}
 }
@@ -166,12 +166,12 @@ func TestDeviceEndsWithPassword(t *testing.T) {
 	resp := f.do(t, req{method: "POST", body: form(testUser, "old password"), header: map[string]string{"Accept": htmlAcc}})
 	device := cookieNamed(resp, deviceCookieName)
 	r := httptest.NewRequest("GET", "/report", nil)
-	r.AddCookie(device)
-	if f.gate.device(r, testUser) == "" {
+	jar := &cookies{sent: []*http.Cookie{device}}
+	if f.gate.device(r, jar, testUser) == "" {
 		t.Fatal("the device has no standing before the change")
 	}
 	list["anna"] = "new password"
-	if f.gate.device(r, testUser) != "" {
+	if f.gate.device(r, jar, testUser) != "" {
 		t.Fatal("the device kept its standing after a new password")
 	}
 }

@@ -42,7 +42,7 @@ func (g *Gate) forward(r *http.Request, d decision) *http.Request {
 	}
 	if len(cookie) > 0 {
 		var keep []string
-		for _, c := range r.Cookies() {
+		for _, c := range d.cookies.sent {
 			if c.Name != session.CookieName && c.Name != shareCookieName && c.Name != madeCookieName && c.Name != deviceCookieName && c.Name != newTokenCookie {
 				keep = append(keep, c.String())
 			}

@@ -247,10 +247,25 @@ type caller struct {
 	device string
 }
 
-// cookies are the cookies an answer sets or clears, whatever it is.
-type cookies []*http.Cookie
+// cookies are the request's cookies, parsed once for every way that
+// reads them, and the cookies the answer sets or clears, whatever it is.
+type cookies struct {
+	sent []*http.Cookie
+	set  []*http.Cookie
+}
 
-func (c *cookies) add(k *http.Cookie) { *c = append(*c, k) }
+func (c *cookies) add(k *http.Cookie) { c.set = append(c.set, k) }
+
+// named are the request's cookies called name.
+func (c *cookies) named(name string) []*http.Cookie {
+	var out []*http.Cookie
+	for _, k := range c.sent {
+		if k.Name == name {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // A way is one way in. It lets the caller in (who), decides the answer
 // (stop), or, with neither, leaves the request to the next way. It may
@@ -289,6 +304,7 @@ func (g *Gate) decide(r *http.Request) decision {
 	if d.reply = g.screen(r); d.reply != nil {
 		return d
 	}
+	d.cookies.sent = r.Cookies() // once, for every way that reads them
 	if strings.HasPrefix(r.URL.Path, g.routes) {
 		d.reply = g.ownRoute(r, &d.cookies)
 		return d

@@ -109,7 +109,7 @@ func (g *Gate) readLoginForm(r *http.Request) (f loginForm, found bool, stop *re
 // settles the attempt. A success is remembered for the client's address
 // (KnownAddresses).
 func (g *Gate) login(r *http.Request, jar *cookies, via Via, user, pass string) (*caller, *reply) {
-	a, stop := g.spend(r, via, user)
+	a, stop := g.spend(r, jar, via, user)
 	if a.lost {
 		jar.add(g.clearDevice(r)) // the device failed too often: it loses its standing
 	}
@@ -148,7 +148,7 @@ type attempt struct {
 
 // spend takes the attempt from its budgets, each in one step, or answers
 // 429 (503 when a limiter fails).
-func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
+func (g *Gate) spend(r *http.Request, jar *cookies, via Via, user string) (attempt, *reply) {
 	ctx, a := r.Context(), attempt{addr: clientKey(r), name: userKey(user)}
 	if a.addr == "" {
 		// No client address (an ALB that does not append X-Forwarded-For):
@@ -162,7 +162,7 @@ func (g *Gate) spend(r *http.Request, via Via, user string) (attempt, *reply) {
 		// user's budget, so flooding from it cannot lock the user out.
 		return a, g.refused(r, via, "address", wait, err)
 	}
-	if dev := g.device(r, user); dev != "" {
+	if dev := g.device(r, jar, user); dev != "" {
 		wait, err := g.o.DeviceLimiter.Spend(ctx, "device:"+dev)
 		if err != nil {
 			g.unspend(ctx, a)

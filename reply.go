@@ -89,7 +89,7 @@ func redirect(location string) *reply {
 // write is the one place that writes a decision: its cookies, then the
 // wrapped handler's answer or the gate's own.
 func (g *Gate) write(w http.ResponseWriter, r *http.Request, d decision, next http.Handler) {
-	for _, c := range d.cookies {
+	for _, c := range d.cookies.set {
 		http.SetCookie(w, c)
 		if c.Secure {
 			// The cookie is for HTTPS only; so should the site be, for a

@@ -52,7 +52,7 @@ func (g *Gate) logout(r *http.Request, jar *cookies) *reply {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed("log out with a POST", http.MethodPost)
 	}
-	s, ok := g.session(r)
+	s, ok := g.session(jar)
 	// The browser's cookies go in every case, even when the session
 	// could not be ended in the store (a shared computer).
 	g.clearCookies(r, jar)
@@ -73,7 +73,7 @@ func (g *Gate) logoutEverywhere(r *http.Request, jar *cookies) *reply {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed("log out with a POST", http.MethodPost)
 	}
-	s, ok := g.session(r)
+	s, ok := g.session(jar)
 	if !ok {
 		// Nothing to end everywhere: not logged in, or in by a share link,
 		// which may do nothing but read the report.
@@ -108,7 +108,7 @@ func (g *Gate) logoutEverywhere(r *http.Request, jar *cookies) *reply {
 // came.
 func (g *Gate) clearCookies(r *http.Request, jar *cookies) {
 	jar.add(g.cookie(r, "", -1))
-	if len(r.CookiesNamed(shareCookieName)) > 0 {
+	if len(jar.named(shareCookieName)) > 0 {
 		jar.add(g.linkCookie(r, shareCookieName, "", -1))
 	}
 }

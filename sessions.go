@@ -21,7 +21,7 @@ const maxSessionCookies = 2
 // nothing are cleared in whatever answer follows, and logged once per
 // request however many came.
 func (g *Gate) bySession(r *http.Request, jar *cookies) (*caller, *reply) {
-	cookies := r.CookiesNamed(session.CookieName)
+	cookies := jar.named(session.CookieName)
 	if len(cookies) == 0 {
 		return nil, nil
 	}
@@ -113,10 +113,10 @@ func (g *Gate) checkSession(ctx context.Context, s session.Session, now time.Tim
 	return u, "", nil
 }
 
-// session is the first session cookie of r that decodes, for logout (no
+// session is the first session cookie sent that decodes, for logout (no
 // other checks: ending a session that is no longer valid does no harm).
-func (g *Gate) session(r *http.Request) (session.Session, bool) {
-	for _, c := range r.CookiesNamed(session.CookieName) {
+func (g *Gate) session(jar *cookies) (session.Session, bool) {
+	for _, c := range jar.named(session.CookieName) {
 		if s, err := g.codec.Decode(c.Value); err == nil {
 			return s, true
 		}

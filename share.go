@@ -72,7 +72,7 @@ func mayShare(id Identity) bool {
 // for what a link opens (beyondLink). It comes last: a password, a
 // session or a login in the same request wins.
 func (g *Gate) byShare(r *http.Request, jar *cookies) (*caller, *reply) {
-	cookies := r.CookiesNamed(shareCookieName)
+	cookies := jar.named(shareCookieName)
 	if len(cookies) == 0 {
 		return nil, nil
 	}

@@ -195,7 +195,7 @@ func (g *Gate) takeMade(r *http.Request, id Identity, jar *cookies) *madeLink {
 	if g.links == nil {
 		return nil
 	}
-	cookies := r.CookiesNamed(madeCookieName)
+	cookies := jar.named(madeCookieName)
 	if len(cookies) == 0 {
 		return nil
 	}

@@ -263,7 +263,7 @@ func (g *Gate) takeNewToken(r *http.Request, id Identity, jar *cookies) *newToke
 	if g.shown == nil {
 		return nil
 	}
-	cookies := r.CookiesNamed(newTokenCookie)
+	cookies := jar.named(newTokenCookie)
 	if len(cookies) == 0 {
 		return nil
 	}
